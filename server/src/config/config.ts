@@ -1,0 +1,132 @@
+/**
+ * Configuration is read once at boot, from (lowest to highest precedence) an optional JSON file,
+ * the environment and command-line flags, into one typed object. Every problem is collected, so
+ * the operator fixes them all in one go instead of one per restart.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const urlWithProtocols = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+export const ConfigSchema = z
+  .object({
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    host: z.string().min(1).default('0.0.0.0'),
+    dataDir: z.string().min(1).default('./data'),
+    databaseUrl: urlWithProtocols(['postgres:', 'postgresql:']).optional(),
+    natsUrl: urlWithProtocols(['nats:', 'tls:']).optional(),
+    smtpUrl: urlWithProtocols(['smtp:', 'smtps:']).optional(),
+    mailFrom: z.string().min(3).default('Otasuke <no-reply@otasuke.localhost>'),
+    mailCharset: z.enum(['utf-8', 'iso-2022-jp']).default('utf-8'),
+    publicUrl: urlWithProtocols(['http:', 'https:']).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Sessions idle longer than this are gone; absolute lifetime is 7 days. */
+    sessionIdleMinutes: z.coerce.number().int().min(5).max(7 * 24 * 60).default(12 * 60),
+    /** Secure cookies need HTTPS; off only for plain-HTTP development. */
+    cookieSecure: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+      .optional(),
+    bodyLimitBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    demo: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+      .default(false),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string; cookieSecure: boolean };
+
+/** Environment variable for each setting (flags use the kebab-case key: --data-dir). */
+export const envNames: Record<keyof z.infer<typeof ConfigSchema>, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  dataDir: 'OTASUKE_DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  natsUrl: 'NATS_URL',
+  smtpUrl: 'SMTP_URL',
+  mailFrom: 'MAIL_FROM',
+  mailCharset: 'MAIL_CHARSET',
+  publicUrl: 'PUBLIC_URL',
+  logLevel: 'LOG_LEVEL',
+  sessionIdleMinutes: 'SESSION_IDLE_MINUTES',
+  cookieSecure: 'COOKIE_SECURE',
+  bodyLimitBytes: 'BODY_LIMIT_BYTES',
+  demo: 'OTASUKE_DEMO',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigSources {
+  env?: NodeJS.ProcessEnv;
+  /** Flag values already split by the CLI, keyed by setting name (camelCase). */
+  flags?: Record<string, unknown>;
+  /** Path of a JSON config file (also OTASUKE_CONFIG). */
+  file?: string;
+}
+
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const env = sources.env ?? process.env;
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = {};
+  const known = new Set(Object.keys(envNames));
+
+  const file = sources.file ?? env.OTASUKE_CONFIG;
+  if (file) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        problems.push(`config file ${file}: must hold a JSON object`);
+      } else {
+        Object.assign(raw, parsed);
+      }
+    } catch (err) {
+      problems.push(`config file ${file}: ${(err as Error).message}`);
+    }
+  }
+  for (const [key, name] of Object.entries(envNames)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  for (const [key, value] of Object.entries(sources.flags ?? {})) {
+    if (value === undefined) continue;
+    if (!known.has(key)) problems.push(`unknown setting "${key}"`);
+    else raw[key] = value;
+  }
+
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) problems.push(`unknown setting "${k}"`);
+      } else {
+        const envName = envNames[key as keyof typeof envNames];
+        problems.push(`${key}${envName ? ` (${envName})` : ''}: ${issue.message}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const config = result.data!;
+  const publicUrl = (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/$/, '');
+  return {
+    ...config,
+    dataDir: resolve(config.dataDir),
+    publicUrl,
+    cookieSecure: config.cookieSecure ?? publicUrl.startsWith('https:'),
+  };
+}

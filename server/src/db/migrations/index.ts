@@ -1,0 +1,29 @@
+/**
+ * Migrations are ordered SQL, kept in code so a clean clone and a running server agree on them.
+ * They run on start (and with `otasuke db migrate`); each one runs in a transaction, and a
+ * PostgreSQL advisory lock (inside Kysely's migrator) keeps two servers from racing.
+ */
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import * as foundation from './0001_foundation.ts';
+
+const ordered: Array<[string, { statements: string[] }]> = [['0001_foundation', foundation]];
+
+function fromStatements(statements: string[]): Migration {
+  return {
+    async up(db) {
+      for (const statement of statements) await sql.raw(statement).execute(db);
+    },
+  };
+}
+
+export const migrationNames = ordered.map(([name]) => name);
+
+export async function migrateToLatest(db: Kysely<never> | Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({
+    db: db as Kysely<unknown>,
+    provider: { getMigrations: async () => Object.fromEntries(ordered.map(([n, m]) => [n, fromStatements(m.statements)])) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
