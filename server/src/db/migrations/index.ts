@@ -18,7 +18,7 @@ function fromStatements(statements: string[]): Migration {
 
 export const migrationNames = ordered.map(([name]) => name);
 
-export async function migrateToLatest(db: Kysely<never> | Kysely<any>): Promise<string[]> {
+export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
   const migrator = new Migrator({
     db: db as Kysely<unknown>,
     provider: { getMigrations: async () => Object.fromEntries(ordered.map(([n, m]) => [n, fromStatements(m.statements)])) },

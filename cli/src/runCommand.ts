@@ -1,0 +1,19 @@
+import { ConfigError } from '@otasuke/server/config/config';
+
+/** Exit codes: 0 ok, 1 the command failed, 2 the input (flags, config) was wrong. */
+export const runCommand = {
+  fail(err: unknown): never {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message}`);
+      process.exit(2);
+    }
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+};
+
+export class UsageError extends Error {}

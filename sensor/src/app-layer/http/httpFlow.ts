@@ -1,0 +1,314 @@
+/**
+ * Per-flow HTTP/1.x state: one resumable parser per direction over the reassembled stream,
+ * pipelined requests queued and paired with responses in order, bodies de-chunked, stored up to a
+ * cap and content-decoded when the message completes.
+ */
+import type { AppLayerAnomaly, Direction, FeedResult } from '../appLayer.ts';
+import { PendingBytes } from '../appLayer.ts';
+import type { HttpHeader, HttpRequestHead, HttpResponseHead } from './httpHead.ts';
+import { findHeadEnd, headerValue, HTTP_MAX_HEAD_SIZE, httpHostname, parseHttpRequestHead, parseHttpResponseHead } from './httpHead.ts';
+import { BodyStore, ChunkedDecoder, decodeContentEncoding, HTTP_MAX_STORED_BODY } from './httpBody.ts';
+
+/** Requests waiting for a response; past this the oldest is logged unanswered. */
+export const HTTP_MAX_PENDING_REQUESTS = 256;
+/** Transactions per flow; past this the flow is no longer parsed. */
+export const HTTP_MAX_TRANSACTIONS_PER_FLOW = 10_000;
+
+export interface HttpRequest {
+  method: string;
+  uri: string;
+  protocol: string;
+  headers: HttpHeader[];
+  /** Host without port, lowercased: from an absolute URI, else the Host field. */
+  hostname?: string;
+  /** The first HTTP_MAX_STORED_BODY bytes, de-chunked and content-decoded. */
+  body: Uint8Array;
+  /** Body bytes on the wire after de-chunking, before content decoding. */
+  bodyLength: number;
+  bodyTruncated: boolean;
+}
+
+export interface HttpResponse {
+  protocol: string;
+  status: number;
+  statusString?: string;
+  reason: string;
+  headers: HttpHeader[];
+  body: Uint8Array;
+  bodyLength: number;
+  bodyTruncated: boolean;
+}
+
+export interface HttpTransaction {
+  /** 0-based order in the flow. */
+  txId: number;
+  request?: HttpRequest;
+  response?: HttpResponse;
+}
+
+export interface HttpFeedResult extends FeedResult<HttpTransaction> {
+  /** Requests completed by this feed, before their response: for detection on the request alone. */
+  requests: HttpRequest[];
+}
+
+type BodyMode = 'length' | 'chunked' | 'close';
+
+interface Side {
+  phase: 'head' | 'body' | 'stopped';
+  pending: PendingBytes;
+  /** Where the search for the end of the head resumes, so trickled heads are scanned once. */
+  scanFrom: number;
+  mode: BodyMode;
+  remaining: number;
+  chunked: ChunkedDecoder | null;
+  store: BodyStore;
+  head: HttpRequestHead | HttpResponseHead | null;
+  /** The transaction the response being read belongs to. */
+  tx: HttpTransaction | null;
+  tunnelAfter: boolean;
+}
+
+const newSide = (): Side => ({
+  phase: 'head', pending: new PendingBytes(HTTP_MAX_HEAD_SIZE + 1), scanFrom: 0, mode: 'length', remaining: 0, chunked: null,
+  store: new BodyStore(HTTP_MAX_STORED_BODY), head: null, tx: null, tunnelAfter: false,
+});
+
+function contentLength(headers: readonly HttpHeader[]): number | 'invalid' | undefined {
+  const v = headerValue(headers, 'content-length');
+  if (v === undefined) return undefined;
+  // "5, 5" from repeated identical fields is tolerated (RFC 9110 8.6); anything else is invalid.
+  const values = new Set(v.split(',').map((x) => x.trim()));
+  if (values.size !== 1) return 'invalid';
+  const [only] = values;
+  return only !== undefined && /^\d{1,15}$/.test(only) ? Number(only) : 'invalid';
+}
+
+function isChunked(headers: readonly HttpHeader[]): boolean {
+  const te = headerValue(headers, 'transfer-encoding');
+  return te !== undefined && /(^|,)\s*chunked\s*$/i.test(te);
+}
+
+export class HttpFlowParser {
+  private readonly sides: Record<Direction, Side> = { toServer: newSide(), toClient: newSide() };
+  private readonly unanswered: HttpTransaction[] = [];
+  private nextTxId = 0;
+
+  feed(direction: Direction, bytes: Uint8Array): HttpFeedResult {
+    const out: HttpFeedResult = { records: [], anomalies: [], requests: [] };
+    const s = this.sides[direction];
+    if (s.phase === 'stopped') return out;
+    const data = s.pending.join(bytes);
+    let pos = 0;
+    while (pos < data.length && (s.phase as Side['phase']) !== 'stopped') {
+      if (s.phase === 'head') {
+        if (s.scanFrom === 0) {
+          // Stray line ends between pipelined messages.
+          while (pos < data.length && (data[pos] === 0x0d || data[pos] === 0x0a)) pos++;
+          if (pos >= data.length) break;
+        }
+        const view = data.subarray(pos);
+        if (findHeadEnd(view, s.scanFrom) < 0) {
+          s.scanFrom = Math.max(0, view.length - 3);
+          if (view.length > HTTP_MAX_HEAD_SIZE) this.stop(direction, direction === 'toServer' ? 'http.request_field_too_long' : 'http.response_field_too_long', out);
+          break;
+        }
+        s.scanFrom = 0;
+        const r = direction === 'toServer' ? parseHttpRequestHead(view) : parseHttpResponseHead(view);
+        if (r.status !== 'ok') {
+          this.stop(direction, r.status === 'error' ? r.anomaly : 'http.request_line_invalid', out);
+          break;
+        }
+        pos += r.consumed;
+        for (const a of r.value.anomalies) this.raise(direction, a, out);
+        if (direction === 'toServer') this.startRequest(r.value as HttpRequestHead, out);
+        else this.startResponse(r.value as HttpResponseHead, out);
+      } else {
+        pos += this.body(direction, data.subarray(pos), out);
+      }
+    }
+    if (s.phase === 'head') s.pending.keep(data.subarray(pos));
+    else s.pending.clear();
+    return out;
+  }
+
+  /** The stream ended (FIN/RST or flow timeout): finish a close-delimited body and log what is
+   *  still waiting for a response. */
+  end(): HttpFeedResult {
+    const out: HttpFeedResult = { records: [], anomalies: [], requests: [] };
+    const res = this.sides.toClient;
+    if (res.phase === 'body' && res.mode === 'close') this.finishMessage('toClient', out);
+    for (const tx of this.unanswered.splice(0)) out.records.push(tx);
+    return out;
+  }
+
+  private raise(direction: Direction, name: string, out: HttpFeedResult): void {
+    if (!out.anomalies.some((a) => a.name === name && a.direction === direction)) out.anomalies.push({ name, direction } satisfies AppLayerAnomaly);
+  }
+
+  private stop(direction: Direction, anomaly: string, out: HttpFeedResult): void {
+    this.raise(direction, anomaly, out);
+    const s = this.sides[direction];
+    s.phase = 'stopped';
+    s.pending.clear();
+  }
+
+  private startRequest(head: HttpRequestHead, out: HttpFeedResult): void {
+    const s = this.sides.toServer;
+    if (this.nextTxId >= HTTP_MAX_TRANSACTIONS_PER_FLOW) {
+      this.stop('toServer', 'http.too_many_transactions', out);
+      return;
+    }
+    s.head = head;
+    s.store = new BodyStore(HTTP_MAX_STORED_BODY);
+    this.startBody('toServer', head.headers, false, out);
+  }
+
+  private startResponse(head: HttpResponseHead, out: HttpFeedResult): void {
+    const s = this.sides.toClient;
+    s.head = head;
+    s.store = new BodyStore(HTTP_MAX_STORED_BODY);
+    if (head.status >= 100 && head.status < 200 && head.status !== 101) {
+      // Interim response (100 Continue): the real one follows for the same request.
+      s.head = null;
+      return;
+    }
+    let tx = this.unanswered.shift();
+    if (!tx) {
+      this.raise('toClient', 'http.unable_to_match_response_to_request', out);
+      tx = { txId: this.nextTxId++ };
+    }
+    s.tx = tx;
+    const method = tx.request?.method.toUpperCase();
+    if (head.status === 101 || (method === 'CONNECT' && head.status >= 200 && head.status < 300)) s.tunnelAfter = true;
+    const noBody = method === 'HEAD' || head.status === 204 || head.status === 304 || s.tunnelAfter;
+    this.startBody('toClient', head.headers, !noBody, out);
+  }
+
+  private startBody(direction: Direction, headers: readonly HttpHeader[], closeDelimited: boolean, out: HttpFeedResult): void {
+    const s = this.sides[direction];
+    const side = direction === 'toServer' ? 'request' : 'response';
+    s.chunked = null;
+    if (isChunked(headers)) {
+      s.mode = 'chunked';
+      s.chunked = new ChunkedDecoder(`http.invalid_${side}_chunk_len`);
+      s.phase = 'body';
+      return;
+    }
+    const len = closeDelimited || direction === 'toServer' ? contentLength(headers) : undefined;
+    if (len === 'invalid') this.raise(direction, `http.invalid_content_length_field_in_${side}`, out);
+    if (typeof len === 'number' && len > 0) {
+      s.mode = 'length';
+      s.remaining = len;
+      s.phase = 'body';
+    } else if (len === undefined && closeDelimited) {
+      s.mode = 'close';
+      s.phase = 'body';
+    } else this.finishMessage(direction, out);
+  }
+
+  /** Consume body bytes from `b`; returns how many. */
+  private body(direction: Direction, b: Uint8Array, out: HttpFeedResult): number {
+    const s = this.sides[direction];
+    if (s.mode === 'close') {
+      s.store.append(b);
+      return b.length;
+    }
+    if (s.mode === 'length') {
+      const n = Math.min(s.remaining, b.length);
+      s.store.append(b.subarray(0, n));
+      s.remaining -= n;
+      if (s.remaining === 0) this.finishMessage(direction, out);
+      return n;
+    }
+    const step = (s.chunked as ChunkedDecoder).feed(b);
+    for (const d of step.data) s.store.append(d);
+    if (step.anomaly !== undefined) {
+      this.finishMessage(direction, out);
+      this.stop(direction, step.anomaly, out);
+    } else if (step.done) this.finishMessage(direction, out);
+    return step.consumed;
+  }
+
+  private finishMessage(direction: Direction, out: HttpFeedResult): void {
+    const s = this.sides[direction];
+    const head = s.head;
+    s.phase = 'head';
+    s.head = null;
+    if (!head) return;
+    const decoded = decodeContentEncoding(s.store.bytes(), headerValue(head.headers, 'content-encoding'));
+    if (decoded.anomaly) this.raise(direction, decoded.anomaly, out);
+    const body = { body: decoded.body, bodyLength: s.store.total, bodyTruncated: s.store.truncated || decoded.truncated };
+    if (direction === 'toServer') {
+      const h = head as HttpRequestHead;
+      const request: HttpRequest = { method: h.method, uri: h.uri, protocol: h.protocol, headers: h.headers, ...body };
+      const hostname = httpHostname(h.uri, headerValue(h.headers, 'host'));
+      if (hostname !== undefined) request.hostname = hostname;
+      out.requests.push(request);
+      this.unanswered.push({ txId: this.nextTxId++, request });
+      if (this.unanswered.length > HTTP_MAX_PENDING_REQUESTS) {
+        this.raise('toServer', 'http.too_many_pending_requests', out);
+        out.records.push(this.unanswered.shift() as HttpTransaction);
+      }
+      return;
+    }
+    const h = head as HttpResponseHead;
+    const response: HttpResponse = { protocol: h.protocol, status: h.status, reason: h.reason, headers: h.headers, ...body };
+    if (h.statusString !== undefined) response.statusString = h.statusString;
+    const tx = s.tx ?? { txId: this.nextTxId++ };
+    s.tx = null;
+    tx.response = response;
+    out.records.push(tx);
+    if (s.tunnelAfter) {
+      // Upgrade or CONNECT: what follows is not HTTP/1.x in either direction.
+      s.phase = 'stopped';
+      this.sides.toServer.phase = 'stopped';
+    }
+  }
+}
+
+/** The Suricata EVE `http` object for a transaction. */
+export interface HttpEve {
+  hostname?: string;
+  url?: string;
+  http_user_agent?: string;
+  http_content_type?: string;
+  http_method?: string;
+  http_refer?: string;
+  protocol?: string;
+  status?: number;
+  status_string?: string;
+  length?: number;
+  xff?: string;
+  request_headers?: { name: string; value: string }[];
+  response_headers?: { name: string; value: string }[];
+}
+
+export function httpEve(tx: HttpTransaction, opts: { headers?: boolean } = {}): HttpEve {
+  const eve: HttpEve = {};
+  const req = tx.request;
+  const res = tx.response;
+  if (req) {
+    if (req.hostname !== undefined) eve.hostname = req.hostname;
+    eve.url = req.uri;
+    const ua = headerValue(req.headers, 'user-agent');
+    if (ua !== undefined) eve.http_user_agent = ua;
+    const ref = headerValue(req.headers, 'referer');
+    if (ref !== undefined) eve.http_refer = ref;
+    const xff = headerValue(req.headers, 'x-forwarded-for');
+    if (xff !== undefined) eve.xff = xff;
+    eve.http_method = req.method;
+    if (req.protocol !== '') eve.protocol = req.protocol;
+    if (opts.headers && req.headers.length > 0) eve.request_headers = req.headers.map((h) => ({ ...h }));
+  }
+  if (res) {
+    const ct = headerValue(res.headers, 'content-type');
+    // As libhtp: the media type only, lowercased, without parameters.
+    if (ct !== undefined) eve.http_content_type = (ct.split(';')[0] ?? '').trim().toLowerCase();
+    if (res.statusString !== undefined) eve.status_string = res.statusString;
+    else eve.status = res.status;
+    if (eve.protocol === undefined) eve.protocol = res.protocol;
+    eve.length = res.bodyLength;
+    if (opts.headers && res.headers.length > 0) eve.response_headers = res.headers.map((h) => ({ ...h }));
+  }
+  return eve;
+}

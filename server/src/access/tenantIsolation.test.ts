@@ -1,0 +1,200 @@
+/**
+ * Every route × every tenant role: a user of one organization reading, updating or deleting
+ * another organization's resources gets 404 (or 403 where the role may not call the route at
+ * all), lists never show the other tenant, and nothing in the database changes. Runs on real
+ * PostgreSQL in CI (OTASUKE_TEST_DATABASE_URL). The table below must name every guarded route:
+ * a new route without an entry here fails the suite.
+ */
+import type { Role } from '@otasuke/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { startTestPlatform, type Session, type TestPlatform } from '../testing/testPlatform.ts';
+
+interface Victim {
+  orgId: string;
+  siteId: string;
+  sensorId: string;
+  userId: string;
+  tokenId: string;
+  mailId: string;
+}
+
+type Probe =
+  /** The route acts on the caller's own account only; no other tenant can be named. */
+  | { kind: 'self' }
+  /** A list: the answer must not mention any of the victim's records. */
+  | { kind: 'list'; url: (v: Victim) => string }
+  /** Names a victim's record: must be refused with 403 or 404. */
+  | { kind: 'target'; url: (v: Victim) => string; body?: (v: Victim) => unknown };
+
+const probes: Record<string, { guard: 'public' | 'anyone' | readonly Role[]; probe: Probe }> = {
+  'GET /healthz': { guard: 'public', probe: { kind: 'self' } },
+  'GET /readyz': { guard: 'public', probe: { kind: 'self' } },
+  'GET /metrics': { guard: 'public', probe: { kind: 'self' } },
+  'GET /api/openapi.json': { guard: 'public', probe: { kind: 'self' } },
+  'POST /api/v1/auth/login': { guard: 'public', probe: { kind: 'self' } },
+  'POST /api/v1/auth/login/totp': { guard: 'public', probe: { kind: 'self' } },
+  'POST /api/v1/auth/password-reset/request': { guard: 'public', probe: { kind: 'self' } },
+  'POST /api/v1/auth/password-reset/confirm': { guard: 'public', probe: { kind: 'self' } },
+  'POST /api/v1/auth/logout': { guard: 'anyone', probe: { kind: 'self' } },
+  'GET /api/v1/auth/me': { guard: 'anyone', probe: { kind: 'self' } },
+  'POST /api/v1/auth/password': { guard: 'anyone', probe: { kind: 'self' } },
+  'GET /api/v1/organizations': { guard: 'anyone', probe: { kind: 'list', url: () => '/api/v1/organizations' } },
+  'POST /api/v1/organizations': {
+    guard: ['operator_admin'],
+    probe: { kind: 'target', url: () => '/api/v1/organizations', body: () => ({ kind: 'subscriber', name: '侵入テスト', membership: 'member' }) },
+  },
+  'GET /api/v1/organizations/:id': { guard: 'anyone', probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}` } },
+  'PATCH /api/v1/organizations/:id': {
+    guard: ['operator_admin', 'subscriber_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}`, body: () => ({ name: '乗っ取り' }) },
+  },
+  'GET /api/v1/sites': { guard: 'anyone', probe: { kind: 'list', url: (v) => `/api/v1/sites?organizationId=${v.orgId}` } },
+  'POST /api/v1/organizations/:id/sites': {
+    guard: ['operator_admin', 'subscriber_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}/sites`, body: () => ({ name: '偽の拠点' }) },
+  },
+  'GET /api/v1/sites/:id': { guard: 'anyone', probe: { kind: 'target', url: (v) => `/api/v1/sites/${v.siteId}` } },
+  'PATCH /api/v1/sites/:id': {
+    guard: ['operator_admin', 'subscriber_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/sites/${v.siteId}`, body: () => ({ name: '改ざん' }) },
+  },
+  'DELETE /api/v1/sites/:id': { guard: ['operator_admin', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/sites/${v.siteId}` } },
+  'GET /api/v1/sensors': { guard: 'anyone', probe: { kind: 'list', url: (v) => `/api/v1/sensors?siteId=${v.siteId}` } },
+  'POST /api/v1/sites/:id/sensors': {
+    guard: ['operator_admin', 'subscriber_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/sites/${v.siteId}/sensors`, body: () => ({ name: '偽センサー' }) },
+  },
+  'GET /api/v1/sensors/:id': { guard: 'anyone', probe: { kind: 'target', url: (v) => `/api/v1/sensors/${v.sensorId}` } },
+  'POST /api/v1/sensors/:id/revoke': { guard: ['operator_admin', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/sensors/${v.sensorId}/revoke` } },
+  'GET /api/v1/users': { guard: ['operator_admin', 'subscriber_admin'], probe: { kind: 'list', url: (v) => `/api/v1/users?organizationId=${v.orgId}` } },
+  'POST /api/v1/users': {
+    guard: ['operator_admin', 'subscriber_admin'],
+    probe: {
+      kind: 'target',
+      url: () => '/api/v1/users',
+      body: (v) => ({ organizationId: v.orgId, email: 'intruder@evil.example', displayName: '侵入者', role: 'subscriber_admin', password: 'intruder password 123' }),
+    },
+  },
+  'GET /api/v1/users/:id': { guard: ['operator_admin', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/users/${v.userId}` } },
+  'PATCH /api/v1/users/:id': {
+    guard: ['operator_admin', 'subscriber_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/users/${v.userId}`, body: () => ({ disabled: true }) },
+  },
+  'DELETE /api/v1/users/:id': { guard: ['operator_admin', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/users/${v.userId}` } },
+  'GET /api/v1/api-tokens': { guard: ['operator_admin', 'subscriber_admin'], probe: { kind: 'list', url: () => '/api/v1/api-tokens' } },
+  'POST /api/v1/api-tokens': { guard: ['operator_admin', 'subscriber_admin'], probe: { kind: 'self' } },
+  'POST /api/v1/api-tokens/:id/revoke': { guard: ['operator_admin', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/api-tokens/${v.tokenId}/revoke` } },
+  'GET /api/v1/audit-log': { guard: ['operator_admin', 'subscriber_admin'], probe: { kind: 'list', url: (v) => `/api/v1/audit-log?organizationId=${v.orgId}` } },
+  'GET /api/v1/mail/outbox': { guard: ['operator_admin'], probe: { kind: 'list', url: () => '/api/v1/mail/outbox' } },
+  'GET /api/v1/mail/outbox/:id': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/mail/outbox/${v.mailId}` } },
+};
+
+describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let platform: TestPlatform;
+  let victim: Victim;
+  const attackers: Array<{ label: string; session: Session | null; bearer?: string }> = [];
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    const cli = { scope: null, ip: null, requestId: 'setup' };
+    const operatorId = await platform.createOrganization({ kind: 'operator', name: '運営' });
+    await platform.createUser(operatorId, 'operator_admin', 'op@iso.example');
+
+    const orgB = await platform.createOrganization({ kind: 'subscriber', name: '被害者株式会社', membership: 'member' });
+    const userB = await platform.createUser(orgB, 'subscriber_admin', 'b-admin@iso.example');
+    await platform.createUser(orgB, 'subscriber_member', 'b-staff@iso.example');
+    const siteB = await platform.services.organizations.createSite({ ...cli, scope: { userId: userB, tokenId: null, sessionId: null, organizationId: orgB, organizationKind: 'subscriber', role: 'subscriber_admin' } }, orgB, { name: 'B本社' });
+    const sensorB = await platform.services.organizations.createSensor({ ...cli, scope: { userId: userB, tokenId: null, sessionId: null, organizationId: orgB, organizationKind: 'subscriber', role: 'subscriber_admin' } }, siteB.id, { name: 'B-sensor' });
+    const sessionB = await platform.signIn('b-admin@iso.example');
+    const tokenB = (await platform.request(sessionB, 'POST', '/api/v1/api-tokens', { name: 'B token' })).json().token.id;
+    await platform.request(null, 'POST', '/api/v1/auth/password-reset/request', { email: 'b-staff@iso.example' });
+    const mailB = (await platform.services.outbox.list({ kind: 'organization', organizationId: orgB }, { limit: 1 }))[0]!.id;
+    victim = { orgId: orgB, siteId: siteB.id, sensorId: sensorB.id, userId: userB, tokenId: tokenB, mailId: mailB };
+
+    const orgA = await platform.createOrganization({ kind: 'subscriber', name: '攻撃者株式会社', membership: 'non_member' });
+    await platform.createUser(orgA, 'subscriber_admin', 'a-admin@iso.example');
+    await platform.createUser(orgA, 'subscriber_member', 'a-staff@iso.example');
+    const vendor = await platform.createOrganization({ kind: 'vendor', name: '業者' });
+    await platform.createUser(vendor, 'vendor_staff', 'vendor@iso.example');
+    const insurer = await platform.createOrganization({ kind: 'insurer', name: '保険' });
+    await platform.createUser(insurer, 'insurer_staff', 'insurer@iso.example');
+    const enterprise = await platform.createOrganization({ kind: 'enterprise', name: '大企業' });
+    await platform.createUser(enterprise, 'enterprise_viewer', 'enterprise@iso.example');
+
+    for (const email of ['a-admin@iso.example', 'a-staff@iso.example', 'vendor@iso.example', 'insurer@iso.example', 'enterprise@iso.example']) {
+      attackers.push({ label: email, session: await platform.signIn(email) });
+    }
+    const aAdmin = attackers[0]!.session!;
+    const aToken = (await platform.request(aAdmin, 'POST', '/api/v1/api-tokens', { name: 'A token' })).json().secret as string;
+    attackers.push({ label: 'API token of a-admin', session: null, bearer: aToken });
+    attackers.push({ label: 'anonymous', session: null });
+  });
+  afterAll(async () => platform?.close());
+
+  const snapshot = async () => {
+    const tables = ['organizations', 'sites', 'sensors', 'users', 'api_tokens', 'mail_outbox', 'password_resets'];
+    const out: Record<string, unknown> = {};
+    for (const table of tables) {
+      const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by 1`.execute(platform.database.db);
+      // Timestamps of use may move (the attacker's own token is used); what matters is the data.
+      out[table] = rows.rows.map(({ lastUsedAt: _u, lastSeenAt: _s, ...rest }) => rest);
+    }
+    return JSON.stringify(out);
+  };
+
+  it('names every route with its guard (a new route must be added here)', () => {
+    const listed = platform.app.routeGuards.map((r) => `${r.method} ${r.url}`).sort();
+    expect(listed).toEqual(Object.keys(probes).sort());
+    for (const route of platform.app.routeGuards) {
+      const expected = probes[`${route.method} ${route.url}`]!.guard;
+      if (expected === 'public') expect(route.access).toEqual({ public: true });
+      else if (expected === 'anyone') expect('roles' in route.access && route.access.roles.length).toBe(8);
+      else expect('roles' in route.access && [...route.access.roles].sort()).toEqual([...(expected as readonly Role[])].sort());
+    }
+  });
+
+  it("never lets another tenant read, change or delete a subscriber's records", async () => {
+    const before = await snapshot();
+    const victimIds = Object.values(victim);
+    let checked = 0;
+    for (const attacker of attackers) {
+      for (const [route, { probe }] of Object.entries(probes)) {
+        if (probe.kind === 'self') continue;
+        const method = route.split(' ')[0]!;
+        const url = probe.url(victim);
+        const body = probe.kind === 'target' ? probe.body?.(victim) : undefined;
+        const response = attacker.bearer
+          ? await platform.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${attacker.bearer}` }, ...(body ? { payload: body as object } : {}) })
+          : await platform.request(attacker.session, method, url, body);
+        const where = `${attacker.label}: ${method} ${url} → ${response.statusCode} ${response.body.slice(0, 200)}`;
+        if (attacker.session === null && !attacker.bearer) {
+          expect(response.statusCode, where).toBe(401);
+        } else if (probe.kind === 'target') {
+          expect([403, 404], where).toContain(response.statusCode);
+        } else {
+          expect([200, 403], where).toContain(response.statusCode);
+          for (const id of victimIds) expect(response.body, where).not.toContain(id);
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBe(attackers.length * Object.values(probes).filter((p) => p.probe.kind !== 'self').length);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('answers another tenant\'s record exactly like a missing one', async () => {
+    const a = attackers[0]!.session!;
+    const other = await platform.request(a, 'GET', `/api/v1/sites/${victim.siteId}`);
+    const missing = await platform.request(a, 'GET', '/api/v1/sites/00000000-0000-4000-8000-000000000000');
+    expect(other.statusCode).toBe(404);
+    expect(other.json().error).toEqual(missing.json().error);
+  });
+
+  it('lets operator staff see every tenant', async () => {
+    const op = await platform.signIn('op@iso.example');
+    const orgs = (await platform.request(op, 'GET', '/api/v1/organizations')).json();
+    expect(orgs.map((o: { id: string }) => o.id)).toContain(victim.orgId);
+    expect((await platform.request(op, 'GET', `/api/v1/sites/${victim.siteId}`)).statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,25 @@
+/** Everything route handlers may call. Built once in server.ts (and in tests) from the adapters. */
+import type { AuditService } from '../audit/auditService.ts';
+import type { AuthService } from '../auth/authService.ts';
+import type { Db } from '../db/database.ts';
+import type { OrganizationService } from '../organizations/organizationService.ts';
+import type { ApiTokenService } from '../tokens/apiTokenService.ts';
+import type { UserService } from '../users/userService.ts';
+import type { OutboxMail } from '@otasuke/shared';
+import type { AccessScope } from '../access/accessScope.ts';
+
+export interface Services {
+  db: Db;
+  auth: AuthService;
+  audit: AuditService;
+  organizations: OrganizationService;
+  users: UserService;
+  apiTokens: ApiTokenService;
+  devMailbox: DevMailbox;
+}
+
+/** The dev mailbox: outgoing mail as stored in the outbox, readable in the console. */
+export interface DevMailbox {
+  list(scope: AccessScope, query: { status?: OutboxMail['status'] | undefined; limit: number }): Promise<OutboxMail[]>;
+  get(scope: AccessScope, id: string): Promise<OutboxMail>;
+}

@@ -1,0 +1,69 @@
+/**
+ * `otasuke server`: open the database (migrating it), build the services, start the mail worker and
+ * the HTTP server. Returns a handle whose close() stops everything in order (HTTP first, so no new
+ * work arrives, then the worker, then the database).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import type { Config } from './config/config.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { buildApp } from './http/app.ts';
+import { createServices, type AppServices } from './services.ts';
+import { OutboxWorker } from './mail/outboxWorker.ts';
+import { SmtpMailer } from './mail/smtpMailer.ts';
+import { loadDemoData, type DemoLogin } from './demo/demoData.ts';
+
+export const defaultWebDist = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+export interface RunningServer {
+  url: string;
+  services: AppServices;
+  database: Database;
+  demoLogins: DemoLogin[] | null;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: { clock?: Clock; webDist?: string } = {}): Promise<RunningServer> {
+  const logger = pino({ level: config.logLevel, base: { service: 'otasuke-server' } });
+  const clock = options.clock ?? systemClock;
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  logger.info({ database: database.kind }, 'database ready');
+  const services = createServices(database.db, clock, config, logger);
+
+  const demoLogins = config.demo ? await loadDemoData(services) : null;
+
+  const mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl) : undefined;
+  const worker = new OutboxWorker({ repository: services.outbox, mailer, clock, from: config.mailFrom, logger });
+  worker.start();
+
+  const webDist = options.webDist ?? defaultWebDist;
+  if (!existsSync(webDist)) logger.warn({ webDist }, 'the console is not built (npm run build:web); serving the API only');
+  const app = await buildApp({
+    services,
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    cookieSecure: config.cookieSecure,
+    webDist,
+    publicUrl: config.publicUrl,
+  });
+  const address = await app.listen({ port: config.port, host: config.host });
+  logger.info({ address }, 'otasuke server listening');
+
+  let closed = false;
+  return {
+    url: address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost'),
+    services,
+    database,
+    demoLogins,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await worker.stop();
+      await mailer?.close();
+      await database.close();
+    },
+  };
+}
