@@ -1,4 +1,5 @@
 import { ConfigError } from '@otasuke/server/config/config';
+import { AppError } from '@otasuke/server/http/errors';
 
 /** Exit codes: 0 ok, 1 the command failed, 2 the input (flags, config) was wrong. */
 export const runCommand = {
@@ -7,7 +8,7 @@ export const runCommand = {
       console.error(err.message);
       process.exit(2);
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof AppError) {
       console.error(`error: ${err.message}`);
       process.exit(2);
     }

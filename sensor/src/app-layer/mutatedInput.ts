@@ -86,3 +86,8 @@ export function splitAt(input: Uint8Array, fractions: readonly number[]): Uint8A
 
 /** 100k runs as the brief asks; FUZZ_RUNS overrides for a quick local loop. */
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 100_000);
+
+/** A cheap assertion for fuzz loops: vitest's `expect` costs more than the parsers under test. */
+export function mustHold(condition: boolean, what: string): void {
+  if (!condition) throw new Error(`fuzz invariant broken: ${what}`);
+}

@@ -3,10 +3,13 @@
  *
  * Writers: writePcap (classic, µs or ns, either byte order) and writePcapng (one or more sections,
  * any number of interfaces with their own link type and if_tsresol, EPB or SPB, either byte order).
- * Builders: ethernet (with VLAN tags), ipv4, ipv6 (with raw extension headers), tcp, udp, icmpv4,
- * icmpv6, arp, plus fragmentIPv4 / fragmentIPv6. IP builders fill in the IPv4 header checksum and
+ * Builders: ethernet (with VLAN tags), ipv4, ipv6 (with raw extension headers), tcp (and
+ * tcpSynOptions), udp, icmp (v4 or v6), arp, plus fragmentIPv4 / fragmentIPv6; capturedPacket wraps
+ * bytes for feeding a decoder directly. IP builders fill in the IPv4 header checksum and
  * the TCP/UDP/ICMP checksum (when left 0), so the packets also pass tools that validate checksums.
  */
+
+import type { CapturedPacket } from '../capture/capturedPacket.ts';
 
 export interface PacketRecord {
   data: Uint8Array;
@@ -542,4 +545,9 @@ export function fragmentIPv6(o: Omit<IPv6Options, 'extensionHeaders'>, l4: Uint8
     out.push(ipv6({ ...o, extensionHeaders: [{ type: 44, body }], noL4Checksum: true }, part));
   }
   return out;
+}
+
+/** Wraps bytes as a CapturedPacket, for feeding decoders directly without a file. */
+export function capturedPacket(data: Uint8Array, linkType = 1, tsSec = 0, tsNsec = 0): CapturedPacket {
+  return { data, linkType, tsSec, tsNsec, origLen: data.length, interfaceId: 0 };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeIso2022jp, encodeIso2022jpWords, Iso2022jpError, iso2022jpObstacle } from './iso2022jp.ts';
 
-const escaped = (bytes: Buffer) => bytes.toString('latin1').replace(/\x1b/g, '<ESC>');
+const escaped = (bytes: Buffer) => bytes.toString('latin1').replaceAll('\x1b', '<ESC>');
 
 describe('encodeIso2022jp', () => {
   it('writes JIS X 0208 between ESC $ B and ESC ( B, and ASCII as is', () => {

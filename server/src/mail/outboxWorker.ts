@@ -57,6 +57,8 @@ export class OutboxWorker {
   private readonly pollMs: number;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  private polling = false;
+  /** Set while stop() waits: the run in flight sends no further mail. */
   private stopping = false;
 
   constructor(options: OutboxWorkerOptions) {
@@ -93,8 +95,8 @@ export class OutboxWorker {
 
   /** Polls until stop(); a full batch is followed at once by the next. */
   start(): void {
-    if (this.timer || this.running) return;
-    this.stopping = false;
+    if (this.polling) return;
+    this.polling = true;
     const tick = async () => {
       this.timer = undefined;
       let batchWasFull = false;
@@ -107,17 +109,22 @@ export class OutboxWorker {
       this.running = run;
       await run;
       this.running = undefined;
-      if (!this.stopping) this.timer = setTimeout(tick, batchWasFull ? 0 : this.pollMs);
+      if (this.polling) this.timer = setTimeout(tick, batchWasFull ? 0 : this.pollMs);
     };
     this.timer = setTimeout(tick, 0);
   }
 
   /** Stops polling; waits for the mail being sent, and gives the rest of its batch back. */
   async stop(): Promise<void> {
-    this.stopping = true;
+    this.polling = false;
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.running;
+    this.stopping = true;
+    try {
+      await this.running;
+    } finally {
+      this.stopping = false;
+    }
   }
 
   private async deliver(mail: DueMail, mailer: Mailer): Promise<'sent' | 'failed' | 'retried'> {

@@ -32,7 +32,7 @@ export class UserService {
       : await this.organizations.get({ kind: 'all' }, input.organizationId);
     if (!organization) throw new NotFoundError('organization');
     if (!rolesByOrganizationKind[organization.kind].includes(input.role)) {
-      throw new BadRequestError(`role ${input.role} does not exist in a ${organization.kind} organization (allowed: ${rolesByOrganizationKind[organization.kind].join(', ')})`, {
+      throw new BadRequestError(`role ${input.role} is not allowed in an organization of kind ${organization.kind} (allowed: ${rolesByOrganizationKind[organization.kind].join(', ')})`, {
         fields: [{ field: 'body.role', message: 'not allowed for this organization' }],
       });
     }

@@ -15,6 +15,7 @@ export const ja = {
     en: 'English',
   },
   common: {
+    retry: 'もう一度読み込む',
     loading: '読み込み中です…',
     backToLogin: 'ログイン画面に戻る',
     requestId: 'お問い合わせ番号: {{requestId}}',

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FUZZ_RUNS, mutatedInput, splitAt, splitPoints } from '../mutatedInput.ts';
+import { FUZZ_RUNS, mustHold, mutatedInput, splitAt, splitPoints } from '../mutatedInput.ts';
 import { HttpFlowParser } from './httpFlow.ts';
 import { HTTP_MAX_HEADERS } from './httpHead.ts';
 import { HTTP_MAX_STORED_BODY } from './httpBody.ts';
@@ -27,14 +27,14 @@ describe('HTTP fuzz', () => {
         for (const part of splitAt(req, cuts)) {
           const r = p.feed('toServer', part);
           for (const q of r.requests) {
-            expect(q.body.length).toBeLessThanOrEqual(HTTP_MAX_STORED_BODY);
-            expect(q.headers.length).toBeLessThanOrEqual(HTTP_MAX_HEADERS);
+            mustHold(q.body.length <= HTTP_MAX_STORED_BODY, 'body capped');
+            mustHold(q.headers.length <= HTTP_MAX_HEADERS, 'headers capped');
           }
           txs += r.records.length;
         }
         for (const part of splitAt(res, cuts)) txs += p.feed('toClient', part).records.length;
         txs += p.end().records.length;
-        expect(txs).toBeLessThanOrEqual(req.length + res.length);
+        mustHold(txs <= req.length + res.length, 'transactions bounded by input');
       }),
       { numRuns: FUZZ_RUNS },
     );

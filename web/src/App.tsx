@@ -1,0 +1,54 @@
+import { Button, Center, Loader, Stack } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { AuthFrame } from './auth/AuthFrame.tsx';
+import { ForgotPasswordPage } from './auth/ForgotPasswordPage.tsx';
+import { LoginPage } from './auth/LoginPage.tsx';
+import { ResetPasswordPage } from './auth/ResetPasswordPage.tsx';
+import { useSession } from './auth/session.ts';
+import { ApiErrorAlert } from './errors/ApiErrorAlert.tsx';
+import { Redirect } from './router/Redirect.tsx';
+import { useLocation } from './router/router.ts';
+import { AppShellLayout } from './shell/AppShellLayout.tsx';
+import { HomePanel } from './shell/HomePanel.tsx';
+import { NotFoundPanel } from './shell/NotFoundPanel.tsx';
+
+/** The route table: signed-out pages, then everything else inside the signed-in shell. */
+export function App() {
+  const { t } = useTranslation();
+  const { pathname } = useLocation();
+  const session = useSession();
+
+  // The password pages work whether or not someone is signed in on this browser.
+  if (pathname === '/forgot-password') return <ForgotPasswordPage />;
+  if (pathname === '/reset-password') return <ResetPasswordPage />;
+
+  if (session.isPending) {
+    return (
+      <Center mih="100dvh">
+        <Loader aria-label={t('common.loading')} />
+      </Center>
+    );
+  }
+  if (session.isError) {
+    return (
+      <AuthFrame title={t('login.title')}>
+        <Stack gap="md">
+          <ApiErrorAlert error={session.error} />
+          <Button variant="default" onClick={() => void session.refetch()}>
+            {t('common.retry')}
+          </Button>
+        </Stack>
+      </AuthFrame>
+    );
+  }
+  if (!session.data) {
+    return (
+      <>
+        {pathname !== '/login' && <Redirect to="/login" />}
+        <LoginPage />
+      </>
+    );
+  }
+  if (pathname === '/login') return <Redirect to="/" />;
+  return <AppShellLayout session={session.data}>{pathname === '/' ? <HomePanel session={session.data} /> : <NotFoundPanel />}</AppShellLayout>;
+}

@@ -1,0 +1,45 @@
+import { Badge, Group, NavLink, Stack, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import type { Role } from '../auth/session.ts';
+import { navigate, useLocation } from '../router/router.ts';
+import { audienceOfRole, featuresOfAudience } from './roleHome.ts';
+
+/**
+ * The navbar: Home, then the features planned for this role as plain text (not links), so the
+ * menu tells the reader what is coming without offering buttons that do nothing.
+ */
+export function RoleNavigation({ role, onNavigate }: { role: Role; onNavigate: () => void }) {
+  const { t } = useTranslation();
+  const { pathname } = useLocation();
+  const features = featuresOfAudience[audienceOfRole[role]];
+  return (
+    <Stack gap="md">
+      <NavLink
+        href="/"
+        label={t('shell.home')}
+        active={pathname === '/'}
+        aria-current={pathname === '/' ? 'page' : undefined}
+        onClick={(event) => {
+          event.preventDefault();
+          navigate('/');
+          onNavigate();
+        }}
+      />
+      <Stack gap={6} px="sm">
+        <Text size="xs" fw={700} c="gray.7" tt="uppercase">
+          {t('shell.upcoming')}
+        </Text>
+        {features.map((feature) => (
+          <Group key={feature} justify="space-between" wrap="nowrap" gap="xs">
+            <Text size="sm" c="gray.8">
+              {t(`features.${feature}.label`)}
+            </Text>
+            <Badge size="xs" variant="light" color="gray" c="gray.8">
+              {t('shell.preparing')}
+            </Badge>
+          </Group>
+        ))}
+      </Stack>
+    </Stack>
+  );
+}
