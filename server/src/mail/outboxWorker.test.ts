@@ -216,10 +216,11 @@ describe('OutboxWorker with a real SMTP server', () => {
 
   it('start() polls; stop() waits for the mail in flight and gives the rest of the batch back', async () => {
     for (let i = 0; i < 5; i++) await service.enqueue({ organizationId, to: `user${i}@example.jp`, subject: `${subject} ${i}`, text });
-    smtp.delayMs = 200;
+    smtp.delayMs = 300;
     const polling = new OutboxWorker({ repository, mailer, clock, from, pollMs: 10 });
     polling.start();
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the first mail is in flight
+    const startedBefore = smtp.started;
+    while (smtp.started === startedBefore) await new Promise((resolve) => setTimeout(resolve, 5)); // the first mail is in flight
     await polling.stop();
     expect(smtp.received).toHaveLength(1);
     const mails = await repository.list({ kind: 'all' }, { limit: 10 });

@@ -19,19 +19,22 @@ export interface TestSmtpServer {
   refuseNext(code: number, message: string, count?: number): void;
   /** Holds each message this long before answering, so senders overlap. */
   delayMs: number;
+  /** Messages whose DATA has begun, answered or not. */
+  readonly started: number;
   close(): Promise<void>;
 }
 
 export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   const refusals: { code: number; message: string }[] = [];
   const received: ReceivedMessage[] = [];
-  const state = { delayMs: 0 };
+  const state = { delayMs: 0, started: 0 };
   const server = new SMTPServer({
     authOptional: true,
     // Its built-in certificate is self-signed: nodemailer would upgrade and then refuse it.
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, session, callback) {
+      state.started += 1;
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
@@ -65,6 +68,9 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     },
     set delayMs(ms: number) {
       state.delayMs = ms;
+    },
+    get started() {
+      return state.started;
     },
     close: () => new Promise<void>((resolve) => server.close(resolve)),
   };
