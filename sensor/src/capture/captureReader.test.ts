@@ -213,6 +213,27 @@ describe('pcapng', () => {
     expect([p.tsSec, p.tsNsec]).toEqual([4_000_000_000, 999_999_999]);
   });
 
+  it('splits timestamps exactly at second boundaries for every resolution', () => {
+    for (const tsresol of [0, 3, 6, 9, 0x80 | 20, 0x80 | 30]) {
+      const units = (tsresol & 0x80) !== 0 ? 2 ** (tsresol & 0x7f) : 10 ** tsresol;
+      const nsecPerUnit = 1e9 / units;
+      for (const sec of [0, 1, 9_007_199, 8_999_999, 1_700_000_000, 4_000_000_000]) {
+        // The last unit of the second before `sec`, and the first unit of `sec`.
+        const lastNsec = 1e9 - Math.ceil(nsecPerUnit);
+        const file = writePcapng([{ data: new Uint8Array(1), tsSec: sec, tsNsec: 0 }, ...(sec > 0 ? [{ data: new Uint8Array(1), tsSec: sec - 1, tsNsec: lastNsec }] : [])], {
+          interfaces: [{ linkType: 1, tsresol }],
+        });
+        const read = readCaptureBytes(file).packets;
+        expect([read[0]!.tsSec, read[0]!.tsNsec], `resol ${tsresol} sec ${sec}`).toEqual([sec, 0]);
+        if (sec > 0) {
+          expect(read[1]!.tsSec, `resol ${tsresol} sec ${sec}`).toBe(sec - 1);
+          expect(read[1]!.tsNsec).toBeGreaterThanOrEqual(Math.max(0, Math.floor(lastNsec - nsecPerUnit)));
+          expect(read[1]!.tsNsec).toBeLessThan(1e9);
+        }
+      }
+    }
+  });
+
   it('is truncated, not broken, when cut mid-block', () => {
     const file = writePcapng(packets);
     const { packets: read, stats } = readCaptureBytes(file.subarray(0, file.length - 10));

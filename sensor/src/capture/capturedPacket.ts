@@ -13,7 +13,8 @@ export interface CapturedPacket {
   tsSec: number;
   tsNsec: number;
   /** The captured bytes: a view into the chunk that was pushed (or a fresh buffer when a record
-   *  straddled chunks). Never copied per packet, never reused by the reader. */
+   *  straddled chunks). Never copied per packet, never reused by the reader. Holding it keeps
+   *  that whole chunk alive, so code that keeps bytes for long (reassembly) should slice them. */
   data: Uint8Array;
   /** Length of the packet on the wire (may exceed data.length when the capture was snapped). */
   origLen: number;

@@ -219,9 +219,19 @@ export class PcapngBlockParser {
     // Below 2^53 the count is exact as a double; typical microsecond timestamps stay well below.
     if (hi < 0x20_0000 && iface.nsecPerUnit > 0) {
       const v = hi * 4294967296 + lo;
-      const sec = Math.floor(v / iface.unitsPerSec);
+      const units = iface.unitsPerSec;
+      let sec = Math.floor(v / units);
+      let rem = v - sec * units;
+      // The division is rounded to a double; near a second boundary it can land one off.
+      if (rem < 0) {
+        sec--;
+        rem += units;
+      } else if (rem >= units) {
+        sec++;
+        rem -= units;
+      }
       this.tsSec = sec + iface.offsetSec;
-      this.tsNsec = (v - sec * iface.unitsPerSec) * iface.nsecPerUnit;
+      this.tsNsec = rem * iface.nsecPerUnit;
       return;
     }
     const v = (BigInt(hi) << 32n) | BigInt(lo);

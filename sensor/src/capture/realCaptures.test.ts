@@ -153,6 +153,19 @@ describe.skipIf(!present)('real captures', () => {
     ]);
   });
 
+  it.each([
+    ['pcaps/ntop__nDPI/tests/cfgs/default/pcap/selfsigned.pcap', 0, 20, 4],
+    ['suricata-verify/tests/http-ipv6/input.pcap', 0, 14, 6],
+    ['suricata-verify/tests/tls-alpn-log-detect-02/input.pcap', 101, 28, 4],
+    ['suricata-verify/tests/pcap-file-stdin/input.pcap', 228, 1, 4],
+    ['suricata-verify/tests/iponly-ipv6-range-01/input.pcap', 101, 1, 6],
+    ['pcaps/ntop__nDPI/tests/cfgs/default/pcap/dns2tcp_tunnel.pcap', 113, 50, 4],
+  ])('decodes %s (link type %i) cleanly', (rel, linkType, count, ipVersion) => {
+    const ps = decodeAll(readCaptureBytes(readFileSync(join(DATA, rel))).packets);
+    expect(ps).toHaveLength(count);
+    expect(ps.every((p) => p.linkType === linkType && p.ipVersion === ipVersion && p.events.length === 0)).toBe(true);
+  });
+
   it('reads every pcapng conformance file (both byte orders) with the packet count its .txt documents', () => {
     const root = join(PCAPS, 'hadrielk__pcapng-test-generator');
     const files = walk(root).filter((f) => f.endsWith('.pcapng'));

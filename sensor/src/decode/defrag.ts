@@ -13,7 +13,6 @@
  * datagrams are evicted. Every drop, eviction and timeout is counted in `stats`.
  */
 import { DecoderEvent } from './events.ts';
-import type { DecoderEventName } from './events.ts';
 import type { Packet } from './packet.ts';
 
 export interface DefragLimits {

@@ -24,7 +24,7 @@ describe('IPv6', () => {
 
   it('skips hop-by-hop, routing, destination options and AH to reach the transport', () => {
     const p = withExt([{ type: 0 }, { type: 60 }, { type: 43, body: Uint8Array.from([2, 0, 0, 0, 0, 0]) }, { type: 51 }]);
-    expect([p.proto, p.ipHeaderLength, p.srcPort, p.dstPort]).toEqual([17, 40 + 8 + 8 + 8 + 12, 546, 547]);
+    expect([p.proto, p.ipHeaderLength, p.srcPort, p.dstPort]).toEqual([17, 40 + 8 + 24 + 8 + 12, 546, 547]);
     expect(p.events).toEqual([]);
   });
 
@@ -36,6 +36,26 @@ describe('IPv6', () => {
     expect(withExt([{ type: 43 }]).events).toEqual(['decoder.ipv6.rh_type_0']);
     expect(withExt([{ type: 51 }, { type: 51 }]).events).toEqual(['decoder.ipv6.exthdr_dupl_ah']);
     expect(withExt([{ type: 51, body: Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]) }]).events).toEqual(['decoder.ipv6.exthdr_ah_res_not_null']);
+  });
+
+  it.each([
+    [0, [1, 4, 0, 0, 0, 0], 'decoder.ipv6.hopopts_only_padding'],
+    [60, [0, 0, 0, 0, 0, 0], 'decoder.ipv6.dstopts_only_padding'],
+    [0, [0x3e, 4, 0, 0, 0, 0], 'decoder.ipv6.hopopts_unknown_opt'],
+    [60, [0x3e, 4, 0, 0, 0, 0], 'decoder.ipv6.dstopts_unknown_opt'],
+    [0, [0x05, 9, 0, 0, 0, 0], 'decoder.ipv6.exthdr_invalid_optlen'],
+  ])('checks options of header %i: %j raises %s', (type, body, event) => {
+    expect(withExt([{ type, body: Uint8Array.from(body) }]).events).toEqual([event]);
+  });
+
+  it('raises zero_len_padn next to a real option', () => {
+    expect(withExt([{ type: 0, body: Uint8Array.from([0x05, 2, 0, 0, 1, 0]) }]).events).toEqual(['decoder.ipv6.zero_len_padn']);
+  });
+
+  it('reports each anomaly once however often it repeats', () => {
+    const padns = new Array<number>(2 * 100).fill(0).map((_, i) => (i % 2 === 0 ? 1 : 0));
+    const p = withExt([{ type: 0, body: Uint8Array.from([0x05, 2, 0, 0, ...padns]) }, { type: 60 }, { type: 60 }, { type: 60 }]);
+    expect(p.events).toEqual(['decoder.ipv6.zero_len_padn', 'decoder.ipv6.exthdr_dupl_dh']);
   });
 
   it('treats an atomic fragment as useless and keeps decoding', () => {

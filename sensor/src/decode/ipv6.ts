@@ -4,6 +4,9 @@
  * chain. A real fragment (offset > 0 or M set) stops decoding with isFragment set; an atomic
  * fragment (offset 0, M clear) is noted (exthdr_useless_fh) and decoding continues.
  *
+ * Hop-by-hop and destination options are walked for Suricata's option events (unknown option,
+ * only padding, zero-length PadN, an option running past its header).
+ *
  * Limit: at most IPV6_MAX_EXT_HEADERS headers are followed, so a chain of tiny headers cannot
  * make one packet expensive.
  */
@@ -55,7 +58,11 @@ export function decodeIPv6(p: Packet, off: number, end: number): void {
         p.addEvent(bit === 1 ? DecoderEvent.ipv6ExthdrDuplHh : bit === 2 ? DecoderEvent.ipv6ExthdrDuplRh : DecoderEvent.ipv6ExthdrDuplDh);
       }
       seen |= bit;
-      if (next === IpProto.ROUTING && b[o + 2] === 0) p.addEvent(DecoderEvent.ipv6RhType0);
+      if (next === IpProto.ROUTING) {
+        if (b[o + 2] === 0) p.addEvent(DecoderEvent.ipv6RhType0);
+      } else {
+        checkOptions(p, b, o + 2, o + hlen, next === IpProto.HOPOPTS);
+      }
       nextFieldOffset = o;
       next = b[o]!;
       o += hlen;
@@ -111,6 +118,37 @@ export function decodeIPv6(p: Packet, off: number, end: number): void {
     return;
   }
   decodeTransport(p, next, o, ipEnd);
+}
+
+const OPT_PAD1 = 0x00;
+const OPT_PADN = 0x01;
+/** Options Suricata knows: router alert, jumbo payload, home address. */
+const KNOWN_OPTIONS = new Set([0x05, 0xc2, 0xc9]);
+
+function checkOptions(p: Packet, b: Uint8Array, o: number, end: number, hopByHop: boolean): void {
+  let onlyPadding = true;
+  while (o < end) {
+    const type = b[o]!;
+    if (type === OPT_PAD1) {
+      o++;
+      continue;
+    }
+    if (o + 2 > end || o + 2 + b[o + 1]! > end) {
+      p.addEvent(DecoderEvent.ipv6ExthdrInvalidOptlen);
+      return;
+    }
+    const len = b[o + 1]!;
+    if (type === OPT_PADN) {
+      if (len === 0) p.addEvent(DecoderEvent.ipv6ZeroLenPadn);
+    } else {
+      onlyPadding = false;
+      if (!KNOWN_OPTIONS.has(type)) {
+        p.addEvent(hopByHop ? DecoderEvent.ipv6HopoptsUnknownOpt : DecoderEvent.ipv6DstoptsUnknownOpt);
+      }
+    }
+    o += 2 + len;
+  }
+  if (onlyPadding) p.addEvent(hopByHop ? DecoderEvent.ipv6HopoptsOnlyPadding : DecoderEvent.ipv6DstoptsOnlyPadding);
 }
 
 function truncExthdr(p: Packet, next: number, o: number): void {

@@ -7,6 +7,8 @@
 import { formatIPv4, formatIPv6, formatMac } from './address.ts';
 import type { DecoderEventName } from './events.ts';
 
+export const PACKET_MAX_EVENTS = 16;
+
 const NO_VLAN: readonly number[] = Object.freeze([]);
 const NO_EVENTS: readonly DecoderEventName[] = Object.freeze([]);
 const EMPTY = new Uint8Array(0);
@@ -107,9 +109,15 @@ export class Packet {
     this.interfaceId = interfaceId;
   }
 
+  /** Records an anomaly once per packet; at most PACKET_MAX_EVENTS distinct ones (like Suricata's
+   *  fixed event slots), so a header full of bad options cannot grow the list with its size. */
   addEvent(e: DecoderEventName): void {
-    if (this.events === NO_EVENTS) this.events = [e];
-    else (this.events as DecoderEventName[]).push(e);
+    if (this.events === NO_EVENTS) {
+      this.events = [e];
+      return;
+    }
+    const list = this.events as DecoderEventName[];
+    if (list.length < PACKET_MAX_EVENTS && !list.includes(e)) list.push(e);
   }
 
   addVlan(id: number): void {

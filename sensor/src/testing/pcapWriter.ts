@@ -377,8 +377,17 @@ export interface IPv6Options {
   noL4Checksum?: boolean;
 }
 
+/** Bodies that decode without events: hop-by-hop carries a router alert, destination options a
+ *  home address, so neither is "only padding". */
+function defaultExtensionBody(type: number): Uint8Array {
+  if (type === 0) return Uint8Array.from([0x05, 2, 0, 0, 0, 0]);
+  if (type === 60) return Uint8Array.from([0xc9, 16, 0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 0x99, 1, 2, 0, 0]);
+  if (type === 51) return new Uint8Array(10);
+  return new Uint8Array(6);
+}
+
 function extensionHeader(h: IPv6ExtensionHeader, next: number): Uint8Array {
-  const body = h.body ?? new Uint8Array(h.type === 44 ? 6 : h.type === 51 ? 10 : 6);
+  const body = h.body ?? defaultExtensionBody(h.type);
   if (h.type === 44) {
     const out = new Uint8Array(8);
     out[0] = next;
