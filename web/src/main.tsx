@@ -9,13 +9,13 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError } from './api/apiError.ts';
 import { App } from './App.tsx';
-import { signedOut } from './auth/session.ts';
+import { sessionKey, signedOut } from './auth/session.ts';
 import { initI18n } from './i18n/i18n.ts';
 import { theme } from './theme.ts';
 
 // A 401 from any call means the session ended (idle timeout, signed out elsewhere): back to login.
 function onApiError(error: unknown): void {
-  if (error instanceof ApiError && error.status === 401 && queryClient.getQueryData(['session'])) signedOut(queryClient);
+  if (error instanceof ApiError && error.status === 401 && queryClient.getQueryData(sessionKey)) signedOut(queryClient);
 }
 
 const queryClient: QueryClient = new QueryClient({

@@ -1,4 +1,4 @@
-import { Box, Container, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Box, Container, Flex, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../shell/LanguageSwitch.tsx';
@@ -11,8 +11,9 @@ export function AuthFrame({ title, children }: { title: string; children: ReactN
     <Box component="main" mih="100dvh" bg="gray.0" py={{ base: 'md', sm: 48 }}>
       <Container size={460} px="md">
         <Stack gap="lg">
-          <Group justify="space-between" wrap="nowrap" align="center">
-            <Group gap="xs" wrap="nowrap">
+          {/* On a phone the switch sits above the name: both on one line do not fit 375 px. */}
+          <Flex direction={{ base: 'column-reverse', xs: 'row' }} justify="space-between" align={{ base: 'flex-end', xs: 'center' }} gap="sm">
+            <Group gap="xs" wrap="nowrap" w={{ base: '100%', xs: 'auto' }}>
               <ServiceMark size={32} />
               <Box>
                 <Text fw={700} size="md" lh={1.3}>
@@ -24,7 +25,7 @@ export function AuthFrame({ title, children }: { title: string; children: ReactN
               </Box>
             </Group>
             <LanguageSwitch />
-          </Group>
+          </Flex>
           <Paper withBorder shadow="sm" radius="md" p={{ base: 'md', sm: 'xl' }}>
             <Stack gap="md">
               <Title order={1} size="h2">

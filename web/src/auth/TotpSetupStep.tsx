@@ -24,7 +24,8 @@ export function TotpSetupStep({ setup, onRestart, ...form }: TotpSetupStepProps)
   return (
     <Stack gap="md">
       <Text size="sm">{t('totpSetup.why')}</Text>
-      <List type="ordered" spacing="md" size="sm">
+      {/* Mantine's item wrapper is inline-flex and would grow past the card with the QR block. */}
+      <List type="ordered" spacing="md" size="sm" styles={{ itemWrapper: { display: 'block' } }}>
         <List.Item>{t('totpSetup.step1')}</List.Item>
         <List.Item>
           <Stack gap="sm">
@@ -35,7 +36,7 @@ export function TotpSetupStep({ setup, onRestart, ...form }: TotpSetupStepProps)
             <Text size="sm">{t('totpSetup.manual')}</Text>
             <Text size="sm" fw={500} component="div">
               {t('totpSetup.secretLabel')}
-              <Code block fz="md" mt={4} data-testid="totp-secret" style={{ wordBreak: 'break-all', userSelect: 'all' }}>
+              <Code block fz="md" mt={4} data-testid="totp-secret" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', userSelect: 'all' }}>
                 {grouped(setup.secret)}
               </Code>
             </Text>

@@ -31,7 +31,7 @@ export function HomePanel({ session }: { session: SessionInfo }) {
               <Title order={3} size="h4">
                 {t(`features.${feature}.label`)}
               </Title>
-              <Badge variant="light" color="gray" c="gray.8">
+              <Badge variant="light" color="gray" c="gray.8" style={{ flexShrink: 0 }}>
                 {t('shell.preparing')}
               </Badge>
             </Group>

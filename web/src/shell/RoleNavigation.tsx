@@ -34,7 +34,7 @@ export function RoleNavigation({ role, onNavigate }: { role: Role; onNavigate: (
             <Text size="sm" c="gray.8">
               {t(`features.${feature}.label`)}
             </Text>
-            <Badge size="xs" variant="light" color="gray" c="gray.8">
+            <Badge size="xs" variant="light" color="gray" c="gray.8" style={{ flexShrink: 0 }}>
               {t('shell.preparing')}
             </Badge>
           </Group>

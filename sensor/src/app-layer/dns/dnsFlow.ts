@@ -43,6 +43,14 @@ export class DnsFlowParser {
     return this.transactions;
   }
 
+  /** Bytes of this direction were lost (capture drop, reassembly gap). Framing cannot be trusted
+   *  past a hole, so the direction is no longer parsed; what completed before is kept. */
+  gap(direction: Direction): void {
+    if (this.transport === 'udp') return; // datagrams stand alone
+    this.broken[direction] = true;
+    this.pending[direction].clear();
+  }
+
   feed(direction: Direction, bytes: Uint8Array): FeedResult<DnsRecord> {
     const out: FeedResult<DnsRecord> = { records: [], anomalies: [] };
     if (this.transport === 'udp') {

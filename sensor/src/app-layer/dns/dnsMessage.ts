@@ -4,7 +4,7 @@
  * each section keeps at most DNS_MAX_RECORDS_PER_SECTION records.
  */
 import type { ParseResult } from '../appLayer.ts';
-import { hexColon, latin1 } from '../appLayer.ts';
+import { hexColon } from '../appLayer.ts';
 import { DNS_RRTYPE, dnsRcodeName, dnsRrtypeName } from './dnsNames.ts';
 
 /** Labels in one name, counting those reached through pointers; also our loop guard. */
@@ -79,13 +79,20 @@ export interface DnsParsedMessage {
   anomalies: string[];
 }
 
+function u16at(b: Uint8Array, o: number): number {
+  return ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
+}
+
+function u32at(b: Uint8Array, o: number): number {
+  return (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0;
+}
+
 export function parseDnsHeader(b: Uint8Array): ParseResult<DnsHeader> {
   if (b.length < DNS_HEADER_LEN) return { status: 'incomplete', consumed: 0, needed: DNS_HEADER_LEN - b.length };
-  const u16 = (o: number): number => ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
   return {
     status: 'ok',
     consumed: DNS_HEADER_LEN,
-    value: { id: u16(0), flags: u16(2), qdcount: u16(4), ancount: u16(6), nscount: u16(8), arcount: u16(10) },
+    value: { id: u16at(b, 0), flags: u16at(b, 2), qdcount: u16at(b, 4), ancount: u16at(b, 6), nscount: u16at(b, 8), arcount: u16at(b, 10) },
   };
 }
 
@@ -106,7 +113,8 @@ function labelText(b: Uint8Array, start: number, end: number): string {
       break;
     }
   }
-  if (plain) return latin1(b, start, end);
+  // Labels are at most 63 bytes: a direct char-code conversion beats a Buffer view per label.
+  if (plain) return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
   const parts: string[] = [];
   for (let i = start; i < end; i++) {
     const c = b[i] ?? 0;
@@ -168,25 +176,25 @@ function ipv6(b: Uint8Array, o: number): string {
   return groups.join(':');
 }
 
-const u16at = (b: Uint8Array, o: number): number => ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
-const u32at = (b: Uint8Array, o: number): number => (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0;
 
 interface RrParse {
   rr: DnsAnswer;
   next: number;
 }
 
+/** A name inside rdata, which must end within the rdata. */
+function rdataName(msg: Uint8Array, o: number, end: number, anomalies: string[]): DnsName | undefined {
+  const n = parseDnsName(msg, o);
+  if (n.status !== 'ok' || n.value.next > end) {
+    anomalies.push(n.status === 'error' ? n.anomaly : 'dns.malformed_data');
+    return undefined;
+  }
+  return n.value;
+}
+
 /** Fill the type-specific fields; a bad rdata leaves the record without rdata and notes an anomaly. */
 function parseRdata(msg: Uint8Array, rr: DnsAnswer, type: number, start: number, end: number, anomalies: string[]): void {
   const len = end - start;
-  const nameAt = (o: number): DnsName | undefined => {
-    const n = parseDnsName(msg, o);
-    if (n.status !== 'ok' || n.value.next > end) {
-      anomalies.push(n.status === 'error' ? n.anomaly : 'dns.malformed_data');
-      return undefined;
-    }
-    return n.value;
-  };
   switch (type) {
     case DNS_RRTYPE.A:
       if (len === 4) rr.rdata = ipv4(msg, start);
@@ -199,21 +207,21 @@ function parseRdata(msg: Uint8Array, rr: DnsAnswer, type: number, start: number,
     case DNS_RRTYPE.CNAME:
     case DNS_RRTYPE.NS:
     case DNS_RRTYPE.PTR: {
-      const n = nameAt(start);
+      const n = rdataName(msg, start, end, anomalies);
       if (n) rr.rdata = n.name;
       return;
     }
     case DNS_RRTYPE.MX: {
       // Suricata logs the exchange only, not the preference.
-      const n = len > 2 ? nameAt(start + 2) : undefined;
+      const n = len > 2 ? rdataName(msg, start + 2, end, anomalies) : undefined;
       if (n) rr.rdata = n.name;
       else if (len <= 2) anomalies.push('dns.malformed_data');
       return;
     }
     case DNS_RRTYPE.SOA: {
-      const m = nameAt(start);
+      const m = rdataName(msg, start, end, anomalies);
       if (!m) return;
-      const r = nameAt(m.next);
+      const r = rdataName(msg, m.next, end, anomalies);
       if (!r) return;
       if (r.next + 20 > end) {
         anomalies.push('dns.malformed_data');
@@ -231,7 +239,7 @@ function parseRdata(msg: Uint8Array, rr: DnsAnswer, type: number, start: number,
         anomalies.push('dns.malformed_data');
         return;
       }
-      const n = nameAt(start + 6);
+      const n = rdataName(msg, start + 6, end, anomalies);
       if (n) rr.srv = { priority: u16at(msg, start), weight: u16at(msg, start + 2), port: u16at(msg, start + 4), name: n.name };
       return;
     }
@@ -294,6 +302,22 @@ function parseRr(msg: Uint8Array, offset: number, anomalies: string[]): ParseRes
   if (name.value.truncated) rr.rrname_truncated = true;
   parseRdata(msg, rr, type, start, end, anomalies);
   return { status: 'ok', consumed: end - offset, value: { rr, next: end } };
+}
+
+/** The EVE schema allows different fields per section: answers have no `rrname_truncated`,
+ *  authorities no srv/sshfp, additionals only rdata. Drop what the section cannot carry (the
+ *  anomaly was raised already). */
+function shapeForSection(rr: DnsAnswer, section: 'answers' | 'authorities' | 'additionals'): DnsAnswer {
+  if (section === 'answers') delete rr.rrname_truncated;
+  if (section !== 'answers') {
+    delete rr.srv;
+    delete rr.sshfp;
+  }
+  if (section === 'additionals') {
+    delete rr.soa;
+    delete rr.rrname_truncated;
+  }
+  return rr;
 }
 
 const KNOWN_OPCODES = new Set([0, 1, 2, 4, 5, 6]);
@@ -360,13 +384,13 @@ export function parseDnsMessage(msg: Uint8Array): ParseResult<DnsParsedMessage> 
         if (softAnomaly === null) return rr.status === 'error' ? rr : { status: 'error', anomaly: 'dns.malformed_data' };
         anomalies.push(softAnomaly);
         if (list.length > 0) record[key] = list;
-        return { status: 'ok', consumed: msg.length, value: { record, anomalies } };
+        return { status: 'ok', consumed: msg.length, value: { record, anomalies: anomalies.length < 2 ? anomalies : [...new Set(anomalies)] } };
       }
-      if (list.length < DNS_MAX_RECORDS_PER_SECTION) list.push(rr.value.rr);
+      if (list.length < DNS_MAX_RECORDS_PER_SECTION) list.push(shapeForSection(rr.value.rr, key));
       else if (i === DNS_MAX_RECORDS_PER_SECTION) anomalies.push('dns.too_many_records');
       pos = rr.value.next;
     }
     if (list.length > 0) record[key] = list;
   }
-  return { status: 'ok', consumed: pos, value: { record, anomalies } };
+  return { status: 'ok', consumed: pos, value: { record, anomalies: anomalies.length < 2 ? anomalies : [...new Set(anomalies)] } };
 }

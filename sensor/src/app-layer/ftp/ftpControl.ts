@@ -4,7 +4,7 @@
  * 227/229 replies are decoded into the data-channel address so the flow stage can expect it.
  */
 import type { Direction, FeedResult } from '../appLayer.ts';
-import { latin1, lineEnd, PendingBytes } from '../appLayer.ts';
+import { latin1, lineEnd, PendingBytes, raiseOnce } from '../appLayer.ts';
 
 /** Command or reply line length kept, as Suricata's ftp max-line-length; longer lines are cut. */
 export const FTP_MAX_LINE_LEN = 4096;
@@ -116,6 +116,13 @@ export class FtpFlowParser {
     return out;
   }
 
+  /** Bytes were lost: the partial line is dropped and parsing resyncs at the next line end. */
+  gap(direction: Direction): void {
+    const s = this.sides[direction];
+    s.pending.clear();
+    s.skipping = true;
+  }
+
   /** The connection ended: commands still waiting are logged without a reply. */
   end(): FeedResult<FtpTransaction> {
     const records = this.waiting.splice(0);
@@ -125,7 +132,7 @@ export class FtpFlowParser {
   }
 
   private line(direction: Direction, text: string, truncated: boolean, out: FeedResult<FtpTransaction>): void {
-    if (truncated) out.anomalies.push({ name: direction === 'toServer' ? 'ftp.request_command_too_long' : 'ftp.response_command_too_long', direction });
+    if (truncated) raiseOnce(out.anomalies, direction === 'toServer' ? 'ftp.request_command_too_long' : 'ftp.response_command_too_long', direction);
     if (direction === 'toServer') this.command(text, truncated, out);
     else this.reply(text, truncated, out);
   }
@@ -152,15 +159,16 @@ export class FtpFlowParser {
     const m = /^(\d{3})([ -]?)(.*)$/.exec(text);
     if (this.multiLineCode !== null) {
       // Inside a multi-line reply: only "<same code><SP>" ends it; other lines are text.
-      if (tx && tx.replies.length < FTP_MAX_REPLY_LINES) tx.replies.push({ code: this.multiLineCode, text });
+      const last = m !== null && m[1] === this.multiLineCode && m[2] !== '-';
+      if (tx && tx.replies.length < FTP_MAX_REPLY_LINES) tx.replies.push({ code: this.multiLineCode, text: last ? (m[3] ?? '') : text });
       else if (tx) tx.replyTruncated = true;
-      if (!(m && m[1] === this.multiLineCode && m[2] !== '-')) return;
+      if (!last) return;
       this.multiLineCode = null;
       this.finishReply(tx, m[1] ?? '', out);
       return;
     }
     if (!m) {
-      out.anomalies.push({ name: 'ftp.invalid_reply', direction: 'toClient' });
+      raiseOnce(out.anomalies, 'ftp.invalid_reply', 'toClient');
       return;
     }
     const code = m[1] ?? '';

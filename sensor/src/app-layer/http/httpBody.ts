@@ -1,10 +1,10 @@
 /**
  * Message bodies: chunked transfer decoding as a resumable state machine (a chunk header may be
- * split anywhere), a capped store that keeps the first bytes for detection while counting them all,
- * and content decoding (gzip, deflate, br) with a hard output cap so a decompression bomb stops at
+ * split anywhere) and content decoding (gzip, deflate, br) with a hard output cap so a decompression bomb stops at
  * the cap and is reported instead of filling memory.
  */
 import { brotliDecompressSync, constants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+
 
 /** Body bytes kept per message for detection and file extraction; the total is still counted. */
 export const HTTP_MAX_STORED_BODY = 1024 * 1024;
@@ -15,39 +15,6 @@ export const HTTP_MAX_DECOMPRESSED_BODY = 1024 * 1024;
 export const HTTP_COMPRESSION_BOMB_RATIO = 100;
 /** A chunk-size line (with extensions) longer than this is garbage. */
 export const HTTP_MAX_CHUNK_LINE = 1024;
-
-/** Keeps the first `cap` bytes of a body, counts all of them. */
-export class BodyStore {
-  private readonly parts: Uint8Array[] = [];
-  private stored = 0;
-  total = 0;
-  constructor(readonly cap: number) {}
-
-  append(b: Uint8Array): void {
-    this.total += b.length;
-    const room = this.cap - this.stored;
-    if (room <= 0 || b.length === 0) return;
-    const piece = b.length <= room ? b : b.subarray(0, room);
-    // Copy: the caller's chunk is a view into a buffer that will be reused.
-    this.parts.push(piece.slice());
-    this.stored += piece.length;
-  }
-
-  get truncated(): boolean {
-    return this.total > this.stored;
-  }
-
-  bytes(): Uint8Array {
-    if (this.parts.length === 1) return this.parts[0] ?? new Uint8Array(0);
-    const out = new Uint8Array(this.stored);
-    let o = 0;
-    for (const p of this.parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
-  }
-}
 
 type ChunkState = 'size' | 'data' | 'dataEnd' | 'trailer' | 'done';
 
@@ -154,6 +121,8 @@ export function decodeContentEncoding(body: Uint8Array, encoding: string | undef
   }
   const fns = DECODERS[enc];
   if (!fns) return { body, truncated: false };
+  // A failed inflate costs a thrown error; a wrong gzip magic is caught without one.
+  if (fns[0] === gunzipSync && (body[0] !== 0x1f || body[1] !== 0x8b)) return { body, truncated: false, anomaly: 'http.gzip_decompression_failed' };
   for (const fn of fns) {
     try {
       return { body: runInflate(fn, body, cap), truncated: false };

@@ -109,6 +109,17 @@ describe('HttpFlowParser', () => {
     ]);
   });
 
+  it('ends HEAD/204/304 responses at their head even with framing headers, and logs cut-short bodies at end()', () => {
+    const r = run([
+      ['toServer', enc('HEAD / HTTP/1.1\r\n\r\nGET /next HTTP/1.1\r\n\r\n')],
+      ['toClient', enc('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc')],
+    ]);
+    expect(r.records.map((t) => [t.request?.uri, t.response?.status, new TextDecoder().decode(t.response?.body), t.response?.bodyLength])).toEqual([
+      ['/', 200, '', 0],
+      ['/next', 200, 'abc', 3],
+    ]);
+  });
+
   it('raises anomalies for unmatched responses, bad chunk sizes and oversize heads', () => {
     expect(run([['toClient', enc('HTTP/1.1 204 No Content\r\n\r\n')]]).anomalies).toEqual([
       { name: 'http.unable_to_match_response_to_request', direction: 'toClient' },

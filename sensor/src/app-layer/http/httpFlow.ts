@@ -4,10 +4,10 @@
  * cap and content-decoded when the message completes.
  */
 import type { AppLayerAnomaly, Direction, FeedResult } from '../appLayer.ts';
-import { PendingBytes } from '../appLayer.ts';
+import { BodyStore, PendingBytes } from '../appLayer.ts';
 import type { HttpHeader, HttpRequestHead, HttpResponseHead } from './httpHead.ts';
 import { findHeadEnd, headerValue, HTTP_MAX_HEAD_SIZE, httpHostname, parseHttpRequestHead, parseHttpResponseHead } from './httpHead.ts';
-import { BodyStore, ChunkedDecoder, decodeContentEncoding, HTTP_MAX_STORED_BODY } from './httpBody.ts';
+import { ChunkedDecoder, decodeContentEncoding, HTTP_MAX_STORED_BODY } from './httpBody.ts';
 
 /** Requests waiting for a response; past this the oldest is logged unanswered. */
 export const HTTP_MAX_PENDING_REQUESTS = 256;
@@ -131,12 +131,21 @@ export class HttpFlowParser {
     return out;
   }
 
+  /** Bytes of this direction were lost (capture drop, reassembly gap). Framing cannot be trusted
+   *  past a hole, so the direction is no longer parsed; what completed before is kept. */
+  gap(direction: Direction): void {
+    const s = this.sides[direction];
+    s.phase = 'stopped';
+    s.pending.clear();
+  }
+
   /** The stream ended (FIN/RST or flow timeout): finish a close-delimited body and log what is
    *  still waiting for a response. */
   end(): HttpFeedResult {
     const out: HttpFeedResult = { records: [], anomalies: [], requests: [] };
-    const res = this.sides.toClient;
-    if (res.phase === 'body' && res.mode === 'close') this.finishMessage('toClient', out);
+    // A close-delimited body ends here; a length or chunked body cut short is logged as far as it got.
+    if (this.sides.toServer.phase === 'body') this.finishMessage('toServer', out);
+    if (this.sides.toClient.phase === 'body') this.finishMessage('toClient', out);
     for (const tx of this.unanswered.splice(0)) out.records.push(tx);
     return out;
   }
@@ -180,10 +189,12 @@ export class HttpFlowParser {
     s.tx = tx;
     const method = tx.request?.method.toUpperCase();
     if (head.status === 101 || (method === 'CONNECT' && head.status >= 200 && head.status < 300)) s.tunnelAfter = true;
-    const noBody = method === 'HEAD' || head.status === 204 || head.status === 304 || s.tunnelAfter;
-    this.startBody('toClient', head.headers, !noBody, out);
+    // RFC 9112 6.3: these responses end at their head whatever their headers say.
+    if (method === 'HEAD' || head.status === 204 || head.status === 304 || s.tunnelAfter) this.finishMessage('toClient', out);
+    else this.startBody('toClient', head.headers, true, out);
   }
 
+  /** Pick the body framing from the headers; `closeDelimited`: no length means "until close". */
   private startBody(direction: Direction, headers: readonly HttpHeader[], closeDelimited: boolean, out: HttpFeedResult): void {
     const s = this.sides[direction];
     const side = direction === 'toServer' ? 'request' : 'response';
@@ -194,7 +205,7 @@ export class HttpFlowParser {
       s.phase = 'body';
       return;
     }
-    const len = closeDelimited || direction === 'toServer' ? contentLength(headers) : undefined;
+    const len = contentLength(headers);
     if (len === 'invalid') this.raise(direction, `http.invalid_content_length_field_in_${side}`, out);
     if (typeof len === 'number' && len > 0) {
       s.mode = 'length';

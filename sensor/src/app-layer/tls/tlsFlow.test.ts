@@ -118,11 +118,21 @@ describe('TlsFlowParser', () => {
     }
   });
 
+  it('streams past application data without buffering and still frames what follows', () => {
+    const stream = concat(record(23, new Uint8Array(1000).fill(7)), record(21, bytes(1, 0)), record(24, bytes(1, 0, 16)));
+    const whole = run([stream], 'toClient');
+    expect(whole.anomalies).toEqual([{ name: 'tls.heartbeat_message', direction: 'toClient' }]);
+    for (let i = 0; i <= stream.length; i++) {
+      for (const j of [i + 1, i + 7, i + 500]) expect(run([stream.slice(0, i), stream.slice(i, j), stream.slice(j)], 'toClient')).toEqual(whole);
+    }
+  });
+
   it('stops at TLS 1.3 encryption and raises record anomalies', () => {
     const p = new TlsFlowParser();
     run([record(22, concat(handshake(2, serverHelloBody(0x0304)), handshake(11, bytes(0xff, 0xff))))], 'toClient', p);
     expect(p.eve().version).toBe('TLS 1.3');
     expect(run([bytes(0x17, 0x03, 0x03, 0xff, 0xff)], 'toServer').anomalies).toEqual([{ name: 'tls.invalid_record_length', direction: 'toServer' }]);
+    expect(run([bytes(0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15)], 'toServer')).toEqual({ records: [], anomalies: [] });
     expect(run([bytes(0x47, 0x45, 0x54, 0x20, 0x2f)], 'toServer').anomalies).toEqual([{ name: 'tls.invalid_record_type', direction: 'toServer' }]);
     expect(run([record(22, bytes(1, 0xff, 0xff, 0xff))], 'toServer').anomalies).toEqual([{ name: 'tls.handshake_invalid_length', direction: 'toServer' }]);
     expect(run([record(22, handshake(1, bytes(3, 3)))], 'toServer').anomalies).toEqual([{ name: 'tls.invalid_handshake_message', direction: 'toServer' }]);

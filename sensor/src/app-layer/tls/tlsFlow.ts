@@ -69,14 +69,19 @@ export type TlsHandshakeRecord =
 interface Side {
   records: PendingBytes;
   handshake: PendingBytes;
+  started: boolean;
   stopped: boolean;
+  /** Bytes of an unread record still to pass over. */
+  skip: number;
   encrypted: boolean;
 }
 
 const newSide = (): Side => ({
   records: new PendingBytes(TLS_RECORD_HEADER_LEN + TLS_MAX_RECORD_LEN),
   handshake: new PendingBytes(TLS_MAX_HANDSHAKE_MESSAGE + 4),
+  started: false,
   stopped: false,
+  skip: 0,
   encrypted: false,
 });
 
@@ -99,6 +104,7 @@ export interface TlsEve {
   server_alpns?: string[];
   client_handshake?: { version: string; ciphers?: number[]; exts?: number[]; sig_algs?: number[] };
   server_handshake?: { version: string; cipher: number; exts?: number[] };
+  client?: { subject: string; issuerdn: string; serial: string; fingerprint: string; notbefore: string; notafter: string; subjectaltname?: string[] };
 }
 
 export class TlsFlowParser {
@@ -106,6 +112,8 @@ export class TlsFlowParser {
   clientHello?: Extract<TlsHandshakeRecord, { type: 'client_hello' }>;
   serverHello?: Extract<TlsHandshakeRecord, { type: 'server_hello' }>;
   serverCertificates?: Extract<TlsHandshakeRecord, { type: 'certificate' }>;
+  /** Mutual TLS: the client's chain (TLS <= 1.2, where it is sent in clear). */
+  clientCertificates?: Extract<TlsHandshakeRecord, { type: 'certificate' }>;
 
   feed(direction: Direction, bytes: Uint8Array): FeedResult<TlsHandshakeRecord> {
     const out: FeedResult<TlsHandshakeRecord> = { records: [], anomalies: [] };
@@ -113,11 +121,37 @@ export class TlsFlowParser {
     if (s.stopped) return out;
     const data = s.records.join(bytes);
     let pos = 0;
-    while (!s.stopped) {
-      const r = parseTlsRecordHeader(data.subarray(pos));
-      if (r.status === 'incomplete') break;
+    if (!s.started && data.length > 0) {
+      s.started = true;
+      // An SSLv2-compatible ClientHello (2-byte header with the high bit set, type 1) is legal
+      // but carries no SNI or extensions worth parsing: stop quietly rather than call it invalid.
+      if (((data[0] ?? 0) & 0x80) !== 0 && (data.length < 3 || data[2] === 0x01)) {
+        s.stopped = true;
+        s.records.clear();
+        return out;
+      }
+    }
+    // The rest of a record we do not read (application data, anything once encrypted) is
+    // skipped as it streams by instead of being buffered: bulk data costs no copies.
+    if (s.skip > 0) {
+      const n = Math.min(s.skip, data.length);
+      s.skip -= n;
+      pos = n;
+    }
+    while (!s.stopped && pos < data.length) {
+      const view = data.subarray(pos);
+      const r = parseTlsRecordHeader(view);
       if (r.status === 'error') {
         this.stop(direction, r.anomaly, out);
+        break;
+      }
+      if (r.status === 'incomplete') {
+        if (view.length < TLS_RECORD_HEADER_LEN) break;
+        const type = view[0] ?? 0;
+        const unread = type === TLS_CONTENT.APPLICATION_DATA || type === TLS_CONTENT.ALERT || (s.encrypted && type === TLS_CONTENT.HANDSHAKE);
+        if (!unread) break;
+        s.skip = r.needed;
+        pos = data.length;
         break;
       }
       const payload = data.subarray(pos + TLS_RECORD_HEADER_LEN, pos + r.consumed);
@@ -140,6 +174,15 @@ export class TlsFlowParser {
     if (s.stopped) s.records.clear();
     else s.records.keep(data.subarray(pos));
     return out;
+  }
+
+  /** Bytes of this direction were lost (capture drop, reassembly gap). Framing cannot be trusted
+   *  past a hole, so the direction is no longer parsed; what completed before is kept. */
+  gap(direction: Direction): void {
+    const s = this.sides[direction];
+    s.stopped = true;
+    s.records.clear();
+    s.handshake.clear();
   }
 
   private raise(direction: Direction, name: string, out: FeedResult<TlsHandshakeRecord>): void {
@@ -205,6 +248,7 @@ export class TlsFlowParser {
       }
       const rec = { type: 'certificate' as const, direction, chain, der };
       if (direction === 'toClient') this.serverCertificates ??= rec;
+      else this.clientCertificates ??= rec;
       out.records.push(rec);
     }
   }
@@ -246,6 +290,12 @@ export class TlsFlowParser {
       eve.notafter = leaf.notafter;
       if (leaf.subjectaltname.length > 0) eve.subjectaltname = leaf.subjectaltname;
       if (opts.chain) eve.chain = (this.serverCertificates?.der ?? []).map((d) => Buffer.from(d).toString('base64'));
+    }
+    const clientLeaf = this.clientCertificates?.chain[0];
+    if (clientLeaf) {
+      const { subject, issuerdn, serial, fingerprint, notbefore, notafter, subjectaltname } = clientLeaf;
+      eve.client = { subject, issuerdn, serial, fingerprint, notbefore, notafter };
+      if (subjectaltname.length > 0) eve.client.subjectaltname = subjectaltname;
     }
     return eve;
   }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { FUZZ_RUNS, mustHold, mutatedInput, splitAt, splitPoints } from '../mutatedInput.ts';
 import { TLS_MAX_CERTS_PER_CHAIN, TlsFlowParser } from './tlsFlow.ts';
 import { parseX509Certificate } from './x509Certificate.ts';
@@ -14,7 +14,6 @@ const SEEDS = [
 
 describe('TLS fuzz', () => {
   it('never throws and stays bounded on mutated record streams split anywhere', () => {
-    const started = Date.now();
     fc.assert(
       fc.property(mutatedInput(SEEDS), fc.boolean(), splitPoints, (stream, toServer, cuts) => {
         const p = new TlsFlowParser();
@@ -29,7 +28,6 @@ describe('TLS fuzz', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('the DER reader survives mutated certificates', () => {

@@ -127,7 +127,7 @@ export function parseClientHello(body: Uint8Array): ParseResult<TlsClientHello> 
         while (list.left > 0 && hello.alpns.length < TLS_MAX_ALPNS) {
           const p = list.take(list.u8());
           if (list.failed) break;
-          hello.alpnBytes.push(body.subarray(p.pos, p.end));
+          hello.alpnBytes.push(body.slice(p.pos, p.end)); // a copy: body is a view into reused buffers
           hello.alpns.push(latin1(body, p.pos, p.end));
         }
         break;
