@@ -60,7 +60,7 @@ export function serverCommands(): Command[] {
         const { startServer } = await import('@otasuke/server/server');
         const running = await startServer(config);
         if (running.demoLogins) await saveDemoLogins(config, running.demoLogins);
-        console.log(`Otasuke is running: ${running.url}  (API: ${running.url}/api/openapi.json)`);
+        console.log(`Otasuke is running: ${running.publicUrl}  (API: ${running.publicUrl}/api/openapi.json)`);
         let stopping = false;
         const stop = async () => {
           if (stopping) return;

@@ -19,6 +19,8 @@ export const defaultWebDist = fileURLToPath(new URL('../../web/dist', import.met
 
 export interface RunningServer {
   url: string;
+  /** The URL people use (PUBLIC_URL, or http://localhost:<bound port>). */
+  publicUrl: string;
   services: AppServices;
   database: Database;
   demoLogins: DemoLogin[] | null;
@@ -30,7 +32,9 @@ export async function startServer(config: Config, options: { clock?: Clock; webD
   const clock = options.clock ?? systemClock;
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ database: database.kind }, 'database ready');
-  const services = createServices(database.db, clock, config, logger);
+  // Links in mails use the public URL; when none is configured it follows the port really bound.
+  const settings = { publicUrl: config.publicUrl, sessionIdleMinutes: config.sessionIdleMinutes, mailCharset: config.mailCharset };
+  const services = createServices(database.db, clock, settings, logger);
 
   const demoLogins = config.demo ? await loadDemoData(services) : null;
 
@@ -50,10 +54,13 @@ export async function startServer(config: Config, options: { clock?: Clock; webD
   });
   const address = await app.listen({ port: config.port, host: config.host });
   logger.info({ address }, 'otasuke server listening');
+  const boundPort = new URL(address).port;
+  if (!config.publicUrlGiven) settings.publicUrl = `http://localhost:${boundPort}`;
 
   let closed = false;
   return {
     url: address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost'),
+    publicUrl: settings.publicUrl,
     services,
     database,
     demoLogins,

@@ -29,6 +29,8 @@ function login(role: string, organization?: string): { email: string; password: 
   return found;
 }
 
+let operatorPage: Page | undefined;
+
 async function newPage(options: { viewport?: { width: number; height: number }; mobile?: boolean } = {}): Promise<Page> {
   if (!browser) throw new Error('the browser did not start');
   const context = await browser.newContext({
@@ -156,6 +158,7 @@ describe('console sign-in', () => {
     await page.getByLabel(/^確認コード（6桁の数字）/).fill(nextCode);
     await page.getByRole('button', { name: '確認する' }).click();
     await page.getByRole('heading', { name: '運営事務局のホーム' }).waitFor();
+    operatorPage = page;
   });
 
   it('a wrong password shows the Japanese error and stays on the sign-in page', async () => {
@@ -227,6 +230,25 @@ describe('console sign-in', () => {
     await page.getByRole('link', { name: 'ログイン画面に戻る' }).click();
     await signIn(page, { email: vendor.email, password: newPassword });
     await page.getByRole('heading', { name: '駆け付け協力会社のホーム' }).waitFor();
+  });
+
+  it('the operator reads the reset mail in the dev mailbox and the audit log', async () => {
+    const page = operatorPage!;
+    await page.getByRole('link', { name: '送信メール（開発用メールボックス）' }).filter({ visible: true }).first().click();
+    await page.getByRole('heading', { name: '送信メール（開発用メールボックス）' }).waitFor();
+    await page.getByRole('button', { name: '【お助け隊】パスワード再設定のご案内' }).first().click();
+    await page.getByText('パスワード再設定のお申し込みを受け付けました。', { exact: false }).first().waitFor();
+    await page.getByText(`${server!.publicUrl}/reset-password?token=`, { exact: false }).first().waitFor();
+    await screenshot(page, 'dev-mailbox.png', { fullPage: false });
+    await page.getByRole('button', { name: '閉じる' }).click();
+
+    await page.getByRole('link', { name: '監査ログ' }).filter({ visible: true }).first().click();
+    await page.getByRole('heading', { name: '監査ログ' }).waitFor();
+    await page.getByText('auth.password_reset', { exact: true }).first().waitFor();
+    await page.getByLabel('操作で絞り込み（前方一致）').fill('auth.totp');
+    await page.getByText('auth.totp_enabled', { exact: true }).first().waitFor();
+    await expect.poll(async () => page.getByText('auth.login', { exact: true }).count()).toBe(0);
+    await screenshot(page, 'audit-log.png');
   });
 
   it('fetched nothing from outside the server', () => {

@@ -9,6 +9,9 @@ import { ApiErrorAlert } from './errors/ApiErrorAlert.tsx';
 import { Redirect } from './router/Redirect.tsx';
 import { useLocation } from './router/router.ts';
 import { AppShellLayout } from './shell/AppShellLayout.tsx';
+import { AuditLogPage } from './admin/AuditLogPage.tsx';
+import { DevMailboxPage } from './admin/DevMailboxPage.tsx';
+import { adminPagesOfRole } from './admin/adminPages.ts';
 import { HomePanel } from './shell/HomePanel.tsx';
 import { NotFoundPanel } from './shell/NotFoundPanel.tsx';
 
@@ -50,5 +53,10 @@ export function App() {
     );
   }
   if (pathname === '/login') return <Redirect to="/" />;
-  return <AppShellLayout session={session.data}>{pathname === '/' ? <HomePanel session={session.data} /> : <NotFoundPanel />}</AppShellLayout>;
+  const adminPages = adminPagesOfRole(session.data.user.role);
+  let page = <NotFoundPanel />;
+  if (pathname === '/') page = <HomePanel session={session.data} />;
+  else if (pathname === '/mailbox' && adminPages.includes('mailbox')) page = <DevMailboxPage />;
+  else if (pathname === '/audit-log' && adminPages.includes('auditLog')) page = <AuditLogPage />;
+  return <AppShellLayout session={session.data}>{page}</AppShellLayout>;
 }

@@ -44,7 +44,12 @@ export const ConfigSchema = z
   })
   .strict();
 
-export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string; cookieSecure: boolean };
+export type Config = z.infer<typeof ConfigSchema> & {
+  publicUrl: string;
+  /** False when publicUrl was derived from the port (then the port actually bound is used). */
+  publicUrlGiven: boolean;
+  cookieSecure: boolean;
+};
 
 /** Environment variable for each setting (flags use the kebab-case key: --data-dir). */
 export const envNames: Record<keyof z.infer<typeof ConfigSchema>, string> = {
@@ -127,6 +132,7 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     ...config,
     dataDir: resolve(config.dataDir),
     publicUrl,
+    publicUrlGiven: config.publicUrl !== undefined,
     cookieSecure: config.cookieSecure ?? publicUrl.startsWith('https:'),
   };
 }

@@ -168,6 +168,27 @@ export const ja = {
     insurerClaims: { label: '保険金請求', description: '請求の内容と、関係するインシデントの証拠一式を確認します。' },
     enterpriseSuppliers: { label: '取引先の状況', description: '各取引先が同意した範囲で、セキュリティ対策の状況を確認します。' },
   },
+  admin: {
+    mailbox: '送信メール（開発用メールボックス）',
+    mailboxIntro: 'サーバーが送ったメール・送る予定のメールです。SMTP が設定されていない間は、ここで内容を確認できます（送信はされません）。',
+    auditLog: '監査ログ',
+    auditLogIntro: 'だれが、いつ、どこから、何を変更したかの記録です。新しい順に表示します。',
+    empty: 'まだありません。',
+    to: '宛先',
+    subject: '件名',
+    status: '状態',
+    createdAt: '作成日時',
+    attempts: '送信試行',
+    lastError: '最後のエラー',
+    at: '日時',
+    action: '操作',
+    target: '対象',
+    ip: 'IPアドレス',
+    requestId: 'リクエストID',
+    filterAction: '操作で絞り込み（前方一致）',
+    close: '閉じる',
+    mailStatus: { pending: '送信待ち', sent: '送信済み', failed: '送信失敗', held: '保留（SMTP未設定）' },
+  },
 } as const;
 
 /** The shape every other catalog must have: the same keys, any text. */

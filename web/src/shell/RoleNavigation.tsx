@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Role } from '../auth/session.ts';
 import { navigate, useLocation } from '../router/router.ts';
 import { audienceOfRole, featuresOfAudience } from './roleHome.ts';
+import { adminPagePaths, adminPagesOfRole } from '../admin/adminPages.ts';
 
 /**
  * The navbar: Home, then the features planned for this role as plain text (not links), so the
@@ -25,6 +26,20 @@ export function RoleNavigation({ role, onNavigate }: { role: Role; onNavigate: (
           onNavigate();
         }}
       />
+      {adminPagesOfRole(role).map((page) => (
+        <NavLink
+          key={page}
+          href={adminPagePaths[page]}
+          label={t(`admin.${page}`)}
+          active={pathname === adminPagePaths[page]}
+          aria-current={pathname === adminPagePaths[page] ? 'page' : undefined}
+          onClick={(event) => {
+            event.preventDefault();
+            navigate(adminPagePaths[page]);
+            onNavigate();
+          }}
+        />
+      ))}
       <Stack gap={6} px="sm">
         <Text size="xs" fw={700} c="gray.7" tt="uppercase">
           {t('shell.upcoming')}
