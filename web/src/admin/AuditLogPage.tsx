@@ -5,17 +5,18 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, expectOk } from '../api/client.ts';
 import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
+import { useFormatDateTime } from '../i18n/dateTime.ts';
 
 /** The audit log browser: every write, newest first, filterable by action prefix. */
 export function AuditLogPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormatDateTime();
   const [action, setAction] = useState('');
   const [debounced] = useDebouncedValue(action.trim(), 300);
   const entries = useQuery({
     queryKey: ['audit-log', debounced],
     queryFn: () => expectOk(api.GET('/api/v1/audit-log', { params: { query: { limit: 200, ...(debounced ? { action: debounced } : {}) } } })),
   });
-  const format = (iso: string) => new Date(iso).toLocaleString(i18n.language === 'ja' ? 'ja-JP' : 'en-GB');
 
   return (
     <Stack gap="md">

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api, expectOk } from '../api/client.ts';
 import type { components } from '../api/schema.d.ts';
 import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
+import { useFormatDateTime } from '../i18n/dateTime.ts';
 
 type OutboxMail = components['schemas']['OutboxMail'];
 
@@ -12,13 +13,13 @@ const statusColor: Record<OutboxMail['status'], string> = { pending: 'blue', sen
 
 /** The dev mailbox: every mail the outbox holds, so nothing sent without SMTP is lost from sight. */
 export function DevMailboxPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const format = useFormatDateTime();
   const [open, setOpen] = useState<OutboxMail | null>(null);
   const mails = useQuery({
     queryKey: ['mail-outbox'],
     queryFn: () => expectOk(api.GET('/api/v1/mail/outbox', { params: { query: { limit: 200 } } })),
   });
-  const format = (iso: string) => new Date(iso).toLocaleString(i18n.language === 'ja' ? 'ja-JP' : 'en-GB');
 
   return (
     <Stack gap="md">
