@@ -1,11 +1,14 @@
 import { Command } from 'commander';
+import { readCommand } from '@otasuke/sensor/cli/readCommand';
 
 /**
  * `otasuke sensor …`: the sensor's own commands. They are defined in @otasuke/sensor (which never
- * imports the server) and loaded only when used, so `otasuke server` does not load the sensor.
+ * imports the server) and each loads its implementation only when it runs, so `otasuke --help` and
+ * `otasuke server` do not load the sensor's pipeline.
  */
 export function sensorCommand(): Command {
   const sensor = new Command('sensor').description('the network sensor at a small business (capture, detection, uplink)');
-  sensor.addHelpText('after', '\nSensor commands arrive with the sensor issues (read, rules check, enroll, run).');
+  sensor.addCommand(readCommand());
+  sensor.addHelpText('after', '\nRules, enrolment and the long-running sensor arrive with the next sensor issues.');
   return sensor;
 }

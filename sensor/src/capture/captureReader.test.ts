@@ -53,6 +53,17 @@ describe('classic pcap', () => {
     expect(read[0]!.data.buffer).toBe(file.buffer);
   });
 
+  it('hands out plain Uint8Array views of a Buffer chunk, so slice() copies', () => {
+    const file = Buffer.from(writePcap(packets));
+    const { packets: read } = readCaptureBytes(file);
+    const data = read[1]!.data;
+    expect(Buffer.isBuffer(data)).toBe(false);
+    expect(data.buffer).toBe(file.buffer);
+    const kept = data.slice(0, 4);
+    expect(kept.buffer).not.toBe(file.buffer);
+    expect(kept.buffer.byteLength).toBe(4);
+  });
+
   it('gives the same packets whatever the chunking, and stitched packets survive later pushes', () => {
     const file = writePcap(packets, { littleEndian: false });
     const whole = summary(readCaptureBytes(file).packets);

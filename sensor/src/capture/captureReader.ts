@@ -44,7 +44,10 @@ export class CaptureReader {
     if (this.failure !== null) throw this.failure;
     if (this.ended) throw new Error('CaptureReader.push after end()');
     try {
-      this.consume(chunk, onPacket);
+      // Packets must be plain Uint8Array views: on a Node Buffer (what file streams and stdin
+      // yield) `slice()` does not copy, so the copies later stages make of bytes they keep (flow
+      // addresses, out-of-order segments, bodies) would pin the whole read chunk.
+      this.consume(Buffer.isBuffer(chunk) ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) : chunk, onPacket);
     } catch (e) {
       this.failure = e as Error;
       throw e;

@@ -20,7 +20,7 @@ function handshake(t = 1000): Packet[] {
 }
 
 describe('FlowEngine: TCP state', () => {
-  it('follows the handshake and a client-first close to closed', () => {
+  it('follows the handshake and a client-first close (close_wait, last_ack: Suricata names states from the server) to closed', () => {
     const e = new FlowEngine();
     const states: string[] = [];
     const track = (p: Packet): void => {
@@ -40,14 +40,14 @@ describe('FlowEngine: TCP state', () => {
       'toServer:established/established',
       'toServer:established/established',
       'toClient:established/established',
-      'toServer:fin_wait1/established',
-      'toClient:fin_wait2/established',
-      'toClient:time_wait/closed',
+      'toServer:close_wait/established',
+      'toClient:close_wait/established',
+      'toClient:last_ack/closed',
       'toServer:closed/closed',
     ]);
   });
 
-  it('server-first close goes through close_wait and last_ack', () => {
+  it('server-first close goes through fin_wait1, fin_wait2 and time_wait', () => {
     const e = new FlowEngine();
     feed(e, handshake());
     const s = [
@@ -56,16 +56,16 @@ describe('FlowEngine: TCP state', () => {
       tcpPacket(C2S, FIN | ACK, 101, 502),
       tcpPacket(S2C, ACK, 502, 102),
     ].map((p) => e.onPacket(p).flow!.tcpState);
-    expect(s).toEqual(['close_wait', 'close_wait', 'last_ack', 'closed']);
+    expect(s).toEqual(['fin_wait1', 'fin_wait2', 'time_wait', 'closed']);
   });
 
   it('simultaneous close goes through closing', () => {
     const e = new FlowEngine();
     feed(e, handshake());
     const s = [
-      tcpPacket(C2S, FIN | ACK, 101, 501),
       tcpPacket(S2C, FIN | ACK, 501, 101),
-      tcpPacket(S2C, ACK, 502, 102),
+      tcpPacket(C2S, FIN | ACK, 101, 501),
+      tcpPacket(C2S, ACK, 102, 502),
     ].map((p) => e.onPacket(p).flow!.tcpState);
     expect(s).toEqual(['fin_wait1', 'closing', 'time_wait']);
   });
@@ -107,7 +107,7 @@ describe('FlowEngine: TCP state', () => {
       fin: true,
       psh: true,
       ack: true,
-      state: 'fin_wait1',
+      state: 'close_wait',
     });
   });
 });
@@ -230,7 +230,7 @@ describe('FlowEngine: timeouts, eviction, reuse, flush', () => {
     expect(e.counters.timeout).toBe(1);
   });
 
-  it('uses the state’s timeout: established UDP 300 s, closed TCP 10 s, new TCP 30 s', () => {
+  it('uses the state’s timeout (Suricata defaults): established UDP 300 s, closed TCP 60 s, new TCP 60 s', () => {
     const e = new FlowEngine();
     const tick = (t: number): string[] =>
       e.onPacket(udpPacket({ src: '10.9.9.9', dst: '10.9.9.8', sport: 1, dport: 2 }, 'x', t)).ended.map((x) => `${x.flow.proto}:${x.flow.srcPort}:${x.flow.tcpState}`);
@@ -240,13 +240,12 @@ describe('FlowEngine: timeouts, eviction, reuse, flush', () => {
     const c = { ...C2S, sport: 2 };
     e.onPacket(tcpPacket(c, SYN, 1, 0, '', 1000));
     e.onPacket(tcpPacket(reverse(c), RST | ACK, 0, 2, '', 1000));
-    expect(tick(1009)).toEqual([]);
-    expect(tick(1010)).toEqual(['6:2:closed']);
-    expect(tick(1030)).toEqual(['6:1:syn_sent']);
+    expect(tick(1059)).toEqual([]);
+    expect(tick(1060)).toEqual(['6:1:syn_sent', '6:2:closed']);
     // The ticking flow itself only goes one way: new, 30 s.
     expect(tick(1299)).toEqual(['17:1:none']);
     expect(tick(1300)).toEqual(['17:40000:none']);
-    expect(DEFAULT_FLOW_TIMEOUTS.tcpEstablished).toBe(600);
+    expect(DEFAULT_FLOW_TIMEOUTS).toMatchObject({ tcpNew: 60, tcpEstablished: 600, tcpClosed: 60, udpNew: 30, udpEstablished: 300 });
   });
 
   it('a flow found timed out on lookup is replaced by a new one', () => {
@@ -342,22 +341,20 @@ describe('FlowEngine: TCP edge cases', () => {
 
   it('a FIN as the first packet seen (midstream) starts closing at once', () => {
     expect(run([tcpPacket(C2S, FIN | ACK, 100, 500), tcpPacket(S2C, FIN | ACK, 500, 101), tcpPacket(C2S, ACK, 101, 501)])).toEqual([
-      'fin_wait1',
-      'time_wait',
+      'close_wait',
+      'last_ack',
       'closed',
     ]);
   });
 
   it('FIN acknowledgement across the 2^32 wrap', () => {
-    expect(run([tcpPacket(C2S, ACK, 0xfffffffe, 500, 'x'), tcpPacket(C2S, FIN | ACK, 0xffffffff, 500), tcpPacket(S2C, ACK, 500, 0)])).toEqual([
-      'established',
-      'fin_wait1',
-      'fin_wait2',
-    ]);
+    expect(
+      run([tcpPacket(C2S, ACK, 100, 0xfffffffe), tcpPacket(S2C, ACK, 0xfffffffe, 100, 'x'), tcpPacket(S2C, FIN | ACK, 0xffffffff, 100), tcpPacket(C2S, ACK, 100, 0)]),
+    ).toEqual(['established', 'established', 'fin_wait1', 'fin_wait2']);
   });
 
   it('an ACK that does not cover the FIN leaves fin_wait1 alone', () => {
-    expect(run([tcpPacket(C2S, FIN | ACK, 100, 500), tcpPacket(S2C, ACK, 500, 100)])).toEqual(['fin_wait1', 'fin_wait1']);
+    expect(run([tcpPacket(C2S, ACK, 100, 500), tcpPacket(S2C, FIN | ACK, 500, 100), tcpPacket(C2S, ACK, 100, 500)])).toEqual(['established', 'fin_wait1', 'fin_wait1']);
   });
 
   it('in-order payload reaches the caller as a view of the packet, not a copy', () => {

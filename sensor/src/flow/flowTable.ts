@@ -15,11 +15,12 @@ import { Flow } from './flow.ts';
 import type { FlowDirection, FlowEndReason, TcpState } from './flow.ts';
 
 export const DEFAULT_MAX_FLOWS = 65536;
-/** Seconds of inactivity before a flow ends, by protocol and state (flow.state / tcp.state). */
+/** Seconds of inactivity before a flow ends, by protocol and state (flow.state / tcp.state):
+ *  Suricata's default `flow-timeouts` (tcp: new 60, established 600, closed 60). */
 export const DEFAULT_FLOW_TIMEOUTS: FlowTimeouts = Object.freeze({
-  tcpNew: 30,
+  tcpNew: 60,
   tcpEstablished: 600,
-  tcpClosed: 10,
+  tcpClosed: 60,
   udpNew: 30,
   udpEstablished: 300,
   icmpNew: 30,

@@ -66,34 +66,39 @@ export function trackTcp(f: Flow, toServer: boolean, flags: number, seq: number,
   closeTransitions(f, toServer, flags, ack, finAck);
 }
 
+/** Remembers the ACK number that will acknowledge this FIN, per side. */
+function noteFin(f: Flow, toServer: boolean, finAck: number): void {
+  if (toServer) f.clientFinAck = finAck;
+  else f.serverFinAck = finAck;
+}
+
 function closeTransitions(f: Flow, toServer: boolean, flags: number, ack: number, finAck: number): void {
   const fin = finAck >= 0;
   // Which FINs the peer has acknowledged so far: the session is closed once both are.
   if (toServer && !f.serverFinAcked && acknowledges(flags, ack, f.serverFinAck)) f.serverFinAcked = true;
   if (!toServer && !f.clientFinAcked && acknowledges(flags, ack, f.clientFinAck)) f.clientFinAcked = true;
+  // Suricata names the states from the server's side (stream-tcp.c StreamTcpHandleFin): a FIN from
+  // the client leads to close_wait and, with the server's FIN, to last_ack; a FIN from the server
+  // leads to fin_wait1, fin_wait2 / closing, time_wait.
+  const fromServer = !toServer;
   switch (f.tcpState) {
     case 'established':
       if (!fin) return;
-      if (toServer) {
-        f.clientFinAck = finAck;
-        setState(f, 'fin_wait1');
-      } else {
-        f.serverFinAck = finAck;
-        setState(f, 'close_wait');
-      }
+      noteFin(f, toServer, finAck);
+      setState(f, fromServer ? 'fin_wait1' : 'close_wait');
       return;
     case 'fin_wait1':
-      if (toServer) return;
+      if (fromServer) return;
       if (fin) {
-        f.serverFinAck = finAck;
-        setState(f, f.clientFinAcked ? 'time_wait' : 'closing');
-      } else if (f.clientFinAcked) {
+        noteFin(f, toServer, finAck);
+        setState(f, f.serverFinAcked ? 'time_wait' : 'closing');
+      } else if (f.serverFinAcked) {
         setState(f, 'fin_wait2');
       }
       return;
     case 'fin_wait2':
-      if (!toServer && fin) {
-        f.serverFinAck = finAck;
+      if (!fromServer && fin) {
+        noteFin(f, toServer, finAck);
         setState(f, 'time_wait');
       }
       return;
@@ -104,13 +109,13 @@ function closeTransitions(f: Flow, toServer: boolean, flags: number, ack: number
       if (f.clientFinAcked && f.serverFinAcked) setState(f, 'closed');
       return;
     case 'close_wait':
-      if (toServer && fin) {
-        f.clientFinAck = finAck;
+      if (fromServer && fin) {
+        noteFin(f, toServer, finAck);
         setState(f, 'last_ack');
       }
       return;
     case 'last_ack':
-      if (f.clientFinAcked) setState(f, 'closed');
+      if (f.serverFinAcked) setState(f, 'closed');
       return;
     default:
       return;

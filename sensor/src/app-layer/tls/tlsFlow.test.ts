@@ -110,6 +110,13 @@ describe('TlsFlowParser', () => {
     expect(p.eve({ chain: true }).chain).toEqual([Buffer.from(cert).toString('base64')]);
   });
 
+  it('reports the end of the server flight and the switch to encryption, once each', () => {
+    const types = run([toClient], 'toClient').records.map((r) => (r.type === 'change_cipher_spec' ? `${r.type}:${r.direction}` : r.type));
+    expect(types).toEqual(['server_hello', 'certificate', 'server_hello_done', 'change_cipher_spec:toClient']);
+    const client = run([toServer], 'toServer').records.map((r) => r.type);
+    expect(client).toEqual(['client_hello', 'change_cipher_spec']);
+  });
+
   it('gives identical results whatever byte boundary splits either direction', () => {
     for (const [stream, dir] of [[toServer, 'toServer'], [toClient, 'toClient']] as const) {
       const whole = run([stream], dir);

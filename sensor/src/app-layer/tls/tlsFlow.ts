@@ -21,7 +21,7 @@ export const TLS_MAX_CERTS_PER_CHAIN = 16;
 export const TLS_RECORD_HEADER_LEN = 5;
 
 export const TLS_CONTENT = { CHANGE_CIPHER_SPEC: 20, ALERT: 21, HANDSHAKE: 22, APPLICATION_DATA: 23, HEARTBEAT: 24 } as const;
-export const TLS_HANDSHAKE = { CLIENT_HELLO: 1, SERVER_HELLO: 2, CERTIFICATE: 11 } as const;
+export const TLS_HANDSHAKE = { CLIENT_HELLO: 1, SERVER_HELLO: 2, CERTIFICATE: 11, SERVER_HELLO_DONE: 14 } as const;
 
 export interface TlsRecordHeader {
   contentType: number;
@@ -64,7 +64,11 @@ export type TlsHandshakeRecord =
   | { type: 'client_hello'; hello: TlsClientHello; ja3: Ja3; ja4: string }
   | { type: 'server_hello'; hello: TlsServerHello; ja3s: Ja3 }
   /** `der` are copies, safe to keep (EVE `chain`, file extraction). */
-  | { type: 'certificate'; direction: Direction; chain: X509Summary[]; der: Uint8Array[] };
+  | { type: 'certificate'; direction: Direction; chain: X509Summary[]; der: Uint8Array[] }
+  /** The server's flight is complete (TLS <= 1.2): where Suricata logs the handshake. */
+  | { type: 'server_hello_done' }
+  /** A side switched to encrypted records (resumed sessions have no ServerHelloDone). */
+  | { type: 'change_cipher_spec'; direction: Direction };
 
 interface Side {
   records: PendingBytes;
@@ -158,6 +162,7 @@ export class TlsFlowParser {
       pos += r.consumed;
       switch (r.value.contentType) {
         case TLS_CONTENT.CHANGE_CIPHER_SPEC:
+          if (!s.encrypted) out.records.push({ type: 'change_cipher_spec', direction });
           s.encrypted = true;
           s.handshake.clear();
           break;
@@ -232,6 +237,8 @@ export class TlsFlowParser {
       out.records.push(rec);
       // TLS 1.3: everything after the ServerHello is encrypted.
       if (r.value.selectedVersion === 0x0304) this.sides.toClient.encrypted = true;
+    } else if (type === TLS_HANDSHAKE.SERVER_HELLO_DONE && direction === 'toClient') {
+      out.records.push({ type: 'server_hello_done' });
     } else if (type === TLS_HANDSHAKE.CERTIFICATE) {
       const r = parseCertificateList(body);
       if (r.status !== 'ok') return this.raise(direction, r.status === 'error' ? r.anomaly : 'tls.certificate_invalid_length', out);

@@ -189,6 +189,9 @@ export function tlsVersionName(v: number): string {
     case 0x0302: return 'TLS 1.1';
     case 0x0303: return 'TLS 1.2';
     case 0x0304: return 'TLS 1.3';
-    default: return 'UNDETERMINED';
+    default:
+      // TLS 1.3 drafts (0x7f00 | n), as Suricata's SSLVersionToString prints them.
+      if ((v & 0xff00) === 0x7f00 && (v & 0xff) > 0) return `TLS 1.3 draft-${v & 0xff}`;
+      return 'UNDETERMINED';
   }
 }

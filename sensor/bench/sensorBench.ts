@@ -1,0 +1,345 @@
+/**
+ * Sensor throughput benchmark.
+ *
+ *   tsx sensor/bench/sensorBench.ts [--size-mb N] [--concurrent N] [--seed N] [--keep]
+ *
+ * 1. Generates a deterministic office-like capture (seeded PRNG): mostly TLS sessions with bulk
+ *    encrypted data, some HTTP downloads, many small DNS lookups; N sessions interleaved. Written
+ *    to a temporary pcap of about --size-mb megabytes (default 1024).
+ * 2. In a fresh child process (so peak RSS is the pipeline's, not the generator's), runs the full
+ *    pipeline over it with every EVE type on, serialising each record and writing it to /dev/null;
+ *    reports MB/s, packets/s, records and peak RSS (process.resourceUsage().maxRSS). Then the same
+ *    over every real capture in ../shared/data/pcaps, summed.
+ * 3. Times `tcpdump -r FILE -w /dev/null` on the generated file as the floor (reading and writing
+ *    the same bytes, no analysis).
+ * Single core: the pipeline runs on the main thread.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { certificate, clientHelloBody, concat, handshake, record, serverHelloBody, u24 } from '../src/app-layer/tls/tlsFixtures.ts';
+import { serializeEveRecord } from '../src/eve/eveWriter.ts';
+import { runCaptureFile } from '../src/pipeline/runCapture.ts';
+import { ethernet, ipv4, tcp, udp } from '../src/testing/pcapWriter.ts';
+
+const SELF = fileURLToPath(import.meta.url);
+const PCAPS_DIR = fileURLToPath(new URL('../../../shared/data/pcaps', import.meta.url));
+
+// ---------------------------------------------------------------------------------------------
+// deterministic generator
+
+/** mulberry32: small, fast, seeded. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYN = 0x02;
+const ACK = 0x10;
+const PSH = 0x08;
+const FIN = 0x01;
+const MSS = 1448;
+
+interface Endpoints {
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+}
+
+/** One session as a queue of frames produced lazily (so memory stays flat while writing 1 GB). */
+interface Session {
+  next(): Uint8Array | null;
+}
+
+function tcpFrame(e: Endpoints, toServer: boolean, flags: number, seq: number, ack: number, payload?: Uint8Array | string): Uint8Array {
+  const [src, dst, sport, dport] = toServer ? [e.src, e.dst, e.sport, e.dport] : [e.dst, e.src, e.dport, e.sport];
+  return ethernet({ etherType: 0x0800 }, ipv4({ src, dst, proto: 6 }, tcp({ srcPort: sport, dstPort: dport, seq, ack, flags }, payload)));
+}
+
+/** A TCP session: handshake, the client's request, `responseBytes` from the server in MSS
+ *  segments with an ACK every second one, then a client-first close. */
+function tcpSession(e: Endpoints, request: Uint8Array, responseHead: Uint8Array, responseBytes: number, filler: Uint8Array): Session {
+  let step = 0;
+  let cSeq = 1000;
+  let sSeq = 5000;
+  let sent = 0;
+  let segs = 0;
+  const head = responseHead;
+  return {
+    next(): Uint8Array | null {
+      switch (step) {
+        case 0:
+          step++;
+          return tcpFrame(e, true, SYN, cSeq++, 0);
+        case 1:
+          step++;
+          return tcpFrame(e, false, SYN | ACK, sSeq++, cSeq);
+        case 2:
+          step++;
+          return tcpFrame(e, true, ACK, cSeq, sSeq);
+        case 3:
+          step++;
+          cSeq += request.length;
+          return tcpFrame(e, true, PSH | ACK, cSeq - request.length, sSeq, request);
+        case 4: {
+          // Server data: the response head first, then filler.
+          const total = head.length + responseBytes;
+          if (sent >= total) {
+            step = 5;
+            return tcpFrame(e, true, ACK, cSeq, sSeq);
+          }
+          if (segs % 3 === 2) {
+            segs++;
+            return tcpFrame(e, true, ACK, cSeq, sSeq);
+          }
+          const n = Math.min(MSS, total - sent);
+          let payload: Uint8Array;
+          if (sent < head.length) {
+            const fromHead = head.subarray(sent, Math.min(head.length, sent + n));
+            payload = fromHead.length === n ? fromHead : concat(fromHead, filler.subarray(0, n - fromHead.length));
+          } else payload = filler.subarray(0, n);
+          sent += n;
+          segs++;
+          sSeq = (sSeq + n) >>> 0;
+          return tcpFrame(e, false, PSH | ACK, (sSeq - n) >>> 0, cSeq, payload);
+        }
+        case 5:
+          step++;
+          return tcpFrame(e, true, FIN | ACK, cSeq, sSeq);
+        case 6:
+          step++;
+          return tcpFrame(e, false, FIN | ACK, sSeq, cSeq + 1);
+        case 7:
+          step++;
+          return tcpFrame(e, true, ACK, cSeq + 1, sSeq + 1);
+        default:
+          return null;
+      }
+    },
+  };
+}
+
+function dnsName(name: string): number[] {
+  return [...name.split('.').flatMap((label) => [label.length, ...Buffer.from(label, 'latin1')]), 0];
+}
+
+function dnsSession(e: Endpoints, id: number, name: string, answer: number[]): Session {
+  const q = Uint8Array.from([id >> 8, id & 0xff, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, ...dnsName(name), 0, 1, 0, 1]);
+  const r = Uint8Array.from([id >> 8, id & 0xff, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, ...dnsName(name), 0, 1, 0, 1, 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, ...answer]);
+  let step = 0;
+  return {
+    next(): Uint8Array | null {
+      step++;
+      if (step === 1) return ethernet({ etherType: 0x0800 }, ipv4({ src: e.src, dst: e.dst, proto: 17 }, udp({ srcPort: e.sport, dstPort: e.dport }, q)));
+      if (step === 2) return ethernet({ etherType: 0x0800 }, ipv4({ src: e.dst, dst: e.src, proto: 17 }, udp({ srcPort: e.dport, dstPort: e.sport }, r)));
+      return null;
+    },
+  };
+}
+
+const HOSTS = ['mail.example.co.jp', 'www.example.com', 'cdn.example.net', 'login.example.org', 'files.example.jp', 'api.example.com', 'update.example.net'];
+
+function generate(path: string, targetBytes: number, concurrent: number, seed: number): { bytes: number; packets: number } {
+  const rand = prng(seed);
+  const filler = new Uint8Array(MSS);
+  for (let i = 0; i < filler.length; i++) filler[i] = Math.floor(rand() * 256);
+  // TLS application data records carrying the filler: the server flight then records of 16 KiB.
+  const cert = certificate({ subject: [['CN', 'www.example.com']], issuer: [['C', 'JP'], ['CN', 'Example CA']], serial: [7, 1] });
+  const serverFlight = record(22, concat(handshake(2, serverHelloBody(0x0303)), handshake(11, concat(u24(cert.length + 3), u24(cert.length), cert)), handshake(14, new Uint8Array(0))));
+  const appData = record(23, new Uint8Array(16384).fill(0x5a));
+  const tlsFiller = new Uint8Array(MSS);
+  for (let i = 0; i < MSS; i++) tlsFiller[i] = appData[i % appData.length] ?? 0;
+
+  let sessionNo = 0;
+  const newSession = (): Session => {
+    sessionNo++;
+    const client = `10.1.${(sessionNo >> 8) & 0xff}.${sessionNo & 0xff}`;
+    const sport = 10000 + (sessionNo % 50000);
+    const host = HOSTS[Math.floor(rand() * HOSTS.length)] ?? 'www.example.com';
+    const server = `203.0.113.${1 + Math.floor(rand() * 200)}`;
+    const kind = rand();
+    if (kind < 0.3) return dnsSession({ src: client, dst: '192.168.0.1', sport, dport: 53 }, sessionNo & 0xffff, host, [203, 0, 113, 10]);
+    const size = Math.floor(20_000 + rand() * rand() * 4_000_000);
+    if (kind < 0.45) {
+      const req = new Uint8Array(Buffer.from(`GET /files/${sessionNo}.bin HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: OfficePC/1.0\r\nAccept: */*\r\n\r\n`));
+      const head = new Uint8Array(Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${size}\r\n\r\n`));
+      return tcpSession({ src: client, dst: server, sport, dport: 80 }, req, head, size, filler);
+    }
+    const hello = record(22, handshake(1, clientHelloBody(host)), 0x0301);
+    // Application data is written as whole TLS records so the parser frames (and skips) them.
+    const records = Math.max(1, Math.floor(size / appData.length));
+    const body = records * appData.length;
+    return tcpSession({ src: client, dst: server, sport, dport: 443 }, hello, serverFlight, body, tlsFiller);
+  };
+
+  const fd = openSync(path, 'w');
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(262144, 16);
+  header.writeUInt32LE(1, 20);
+  writeSync(fd, header);
+  let bytes = 24;
+  let packets = 0;
+  let usec = 0;
+  let sec = 1_735_689_600; // 2025-01-01, a Wednesday at the office
+  const active: Session[] = [];
+  for (let i = 0; i < concurrent; i++) active.push(newSession());
+  const out = Buffer.alloc(8 << 20);
+  let used = 0;
+  while (bytes < targetBytes) {
+    const slot = Math.floor(rand() * active.length);
+    const s = active[slot] as Session;
+    const frame = s.next();
+    if (frame === null) {
+      active[slot] = newSession();
+      continue;
+    }
+    usec += 20 + Math.floor(rand() * 200);
+    if (usec >= 1_000_000) {
+      sec += Math.floor(usec / 1_000_000);
+      usec %= 1_000_000;
+    }
+    if (used + 16 + frame.length > out.length) {
+      writeSync(fd, out, 0, used);
+      used = 0;
+    }
+    out.writeUInt32LE(sec, used);
+    out.writeUInt32LE(usec, used + 4);
+    out.writeUInt32LE(frame.length, used + 8);
+    out.writeUInt32LE(frame.length, used + 12);
+    out.set(frame, used + 16);
+    used += 16 + frame.length;
+    bytes += 16 + frame.length;
+    packets++;
+  }
+  writeSync(fd, out, 0, used);
+  closeSync(fd);
+  return { bytes, packets };
+}
+
+// ---------------------------------------------------------------------------------------------
+// measurement (child process)
+
+interface Measure {
+  files: number;
+  bytes: number;
+  packets: number;
+  records: number;
+  seconds: number;
+  maxRssMb: number;
+}
+
+async function measure(files: string[]): Promise<Measure> {
+  const fd = openSync('/dev/null', 'w');
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  let records = 0;
+  const emit = (r: Parameters<typeof serializeEveRecord>[0]): void => {
+    const line = serializeEveRecord(r);
+    records++;
+    pending.push(line);
+    pendingBytes += line.length;
+    if (pendingBytes > 1 << 20) {
+      writeSync(fd, `${pending.join('\n')}\n`);
+      pending = [];
+      pendingBytes = 0;
+    }
+  };
+  let bytes = 0;
+  let packets = 0;
+  const started = performance.now();
+  for (const file of files) {
+    const r = await runCaptureFile(file, emit);
+    bytes += r.bytesRead;
+    packets += r.pipeline.counters.packets;
+  }
+  writeSync(fd, `${pending.join('\n')}\n`);
+  const seconds = (performance.now() - started) / 1000;
+  closeSync(fd);
+  return { files: files.length, bytes, packets, records, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+function measureInChild(files: string[]): Measure {
+  const r = spawnSync(process.execPath, [...process.execArgv, SELF, '--measure', ...files], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (r.status !== 0) throw new Error(`measurement failed: ${r.stderr}`);
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(last) as Measure;
+}
+
+function isCapture(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    return readSync(fd, head, 0, 4, 0) === 4 && ['a1b2c3d4', 'd4c3b2a1', 'a1b23c4d', '4d3cb2a1', '0a0d0d0a'].includes(head.toString('hex'));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function captures(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) captures(path, out);
+    else if (isCapture(path)) out.push(path);
+  }
+  return out;
+}
+
+function report(label: string, m: Measure): string {
+  const mb = m.bytes / 1e6;
+  return [
+    `${label}: ${m.files} file(s), ${mb.toFixed(1)} MB, ${m.packets.toLocaleString('en-US')} packets, ${m.records.toLocaleString('en-US')} EVE records`,
+    `  ${m.seconds.toFixed(2)} s  →  ${(mb / m.seconds).toFixed(1)} MB/s, ${Math.round(m.packets / m.seconds).toLocaleString('en-US')} packets/s, peak RSS ${m.maxRssMb.toFixed(0)} MB`,
+  ].join('\n');
+}
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} wants a positive number`);
+  return v;
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--measure') {
+    console.log(JSON.stringify(await measure(process.argv.slice(3))));
+    return;
+  }
+  const sizeMb = flag('--size-mb', 1024);
+  const concurrent = flag('--concurrent', 64);
+  const seed = flag('--seed', 1);
+  const dir = mkdtempSync(join(tmpdir(), 'otasuke-bench-'));
+  const file = join(dir, 'office.pcap');
+  try {
+    const t0 = performance.now();
+    const g = generate(file, sizeMb * 1e6, concurrent, seed);
+    console.log(`generated ${file}: ${(g.bytes / 1e6).toFixed(1)} MB, ${g.packets.toLocaleString('en-US')} packets (seed ${seed}, ${concurrent} concurrent sessions) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    console.log(report('pipeline, generated office capture', measureInChild([file])));
+    if (existsSync(PCAPS_DIR)) console.log(report('pipeline, real captures (../shared/data/pcaps)', measureInChild(captures(PCAPS_DIR))));
+    else console.log(`real captures skipped: ${PCAPS_DIR} is absent`);
+
+    const t1 = performance.now();
+    const td = spawnSync('tcpdump', ['-r', file, '-w', '/dev/null'], { encoding: 'utf8' });
+    const tdSeconds = (performance.now() - t1) / 1000;
+    if (td.error !== undefined || td.status !== 0) console.log(`tcpdump floor: not measured (${td.error?.message ?? td.stderr.trim()})`);
+    else console.log(`floor: tcpdump -r FILE -w /dev/null: ${tdSeconds.toFixed(2)} s  →  ${(g.bytes / 1e6 / tdSeconds).toFixed(1)} MB/s`);
+  } finally {
+    if (process.argv.includes('--keep')) console.log(`kept ${file}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,381 @@
+/**
+ * The application layer of one flow: picks the protocol from the first bytes each way
+ * (detectAppProto), feeds the chosen parser each direction's bytes in order, and turns what the
+ * parser completes (transactions, handshakes, anomalies) into EVE payloads for the pipeline to
+ * finish with the common fields.
+ *
+ * TCP data waits in `pending` until the other side acknowledges it (see SensorPipeline). Detection
+ * holds the first chunks until it decides, then replays them into the parser.
+ */
+import { createHash } from 'node:crypto';
+import type { AppLayerAnomaly, Direction } from '../app-layer/appLayer.ts';
+import { detectAppProto, DETECT_MAX_BYTES } from '../app-layer/appProtoDetect.ts';
+import type { AppProto } from '../app-layer/appProtoDetect.ts';
+import { DnsFlowParser } from '../app-layer/dns/dnsFlow.ts';
+import type { DnsRecord } from '../app-layer/dns/dnsMessage.ts';
+import { FtpFlowParser, ftpEve } from '../app-layer/ftp/ftpControl.ts';
+import type { FtpTransaction } from '../app-layer/ftp/ftpControl.ts';
+import { HttpFlowParser, httpEve } from '../app-layer/http/httpFlow.ts';
+import type { HttpTransaction } from '../app-layer/http/httpFlow.ts';
+import { headerValue } from '../app-layer/http/httpHead.ts';
+import { SmtpFlowParser, smtpEve } from '../app-layer/smtp/smtpSession.ts';
+import type { SmtpTransaction } from '../app-layer/smtp/smtpSession.ts';
+import { SshFlowParser } from '../app-layer/ssh/sshBanner.ts';
+import type { SshRecord } from '../app-layer/ssh/sshBanner.ts';
+import { TlsFlowParser } from '../app-layer/tls/tlsFlow.ts';
+import type { TlsHandshakeRecord } from '../app-layer/tls/tlsFlow.ts';
+import type { Flow, FlowDirection } from '../flow/flow.ts';
+import type { ReassembledChunk } from '../stream/tcpReassembler.ts';
+import { appLayerEventName, eveDns, httpFileName } from './eveFormat.ts';
+
+/** One EVE record of the app layer, before the common fields are added. */
+export interface AppRecordOut {
+  flow: Flow;
+  eventType: string;
+  /** Orients src/dest: the direction the data travelled. */
+  direction: FlowDirection;
+  txId?: number;
+  /** The payload (`dns`, `http`, `fileinfo`…), written after the common fields. */
+  fields: Record<string, unknown>;
+}
+export type AppOut = (rec: AppRecordOut) => void;
+
+export interface AppSessionOptions {
+  httpHeaders: boolean;
+  fileHashes: { md5?: boolean; sha1?: boolean; sha256?: boolean };
+  types: ReadonlySet<string>;
+}
+
+/** Unacknowledged bytes one direction may wait with before they are parsed anyway. */
+const DEFER_MAX_BYTES = 256 * 1024;
+/** Chunks held while detecting; past this without a verdict the flow is 'failed'. */
+const DETECT_MAX_HELD_CHUNKS = 8;
+const DNS_PORT = 53;
+
+type Parser = DnsFlowParser | HttpFlowParser | TlsFlowParser | SshFlowParser | SmtpFlowParser | FtpFlowParser;
+
+function isTls13(version: number | undefined): boolean {
+  return version === 0x0304 || (version !== undefined && (version & 0xff00) === 0x7f00);
+}
+
+function concat(a: Uint8Array, b: Uint8Array, cap: number): Uint8Array {
+  const n = Math.min(cap, a.length + b.length);
+  if (a.length >= n) return a;
+  const out = new Uint8Array(n);
+  out.set(a, 0);
+  out.set(b.subarray(0, n - a.length), a.length);
+  return out;
+}
+
+export class AppSession {
+  /** Detected protocol; 'failed' when detection gave up; null while undecided. */
+  proto: AppProto | 'failed' | null = null;
+  private parser: Parser | null = null;
+  /** Nothing more to parse (protocol unknown, or everything logged). */
+  private done = false;
+  private readonly pending: Record<Direction, ReassembledChunk[]> = { toServer: [], toClient: [] };
+  private readonly pendingBytes: Record<Direction, number> = { toServer: 0, toClient: 0 };
+  private held: ReassembledChunk[] = [];
+  private detectTs: Uint8Array = new Uint8Array(0);
+  private detectTc: Uint8Array = new Uint8Array(0);
+  private readonly isTcp: boolean;
+  private nextTx = 0;
+  private readonly dnsTxById = new Map<number, number[]>();
+  private logged = false;
+  private sshKex = { toServer: false, toClient: false };
+  private sshBanner = false;
+
+  constructor(
+    readonly flow: Flow,
+    private readonly options: AppSessionOptions,
+  ) {
+    this.isTcp = flow.proto === 6;
+  }
+
+  /** The EVE `app_proto` of the flow: undefined while nothing was seen. */
+  appProtoName(): string | undefined {
+    return this.proto ?? undefined;
+  }
+
+  /** Keep a TCP chunk until the other side acknowledges it. A side that is never acknowledged
+   *  (one-sided capture) is handed over once DEFER_MAX_BYTES wait, so memory stays bounded. */
+  defer(chunk: ReassembledChunk, out: AppOut): void {
+    if (this.done) return;
+    const d = chunk.direction;
+    this.pending[d].push(chunk);
+    this.pendingBytes[d] += chunk.data.length;
+    if (this.pendingBytes[d] > DEFER_MAX_BYTES) this.release(d, out);
+  }
+
+  /** Hand the data of `direction` that was waiting for an acknowledgement to the app layer. */
+  release(direction: Direction, out: AppOut): void {
+    const list = this.pending[direction];
+    if (list.length === 0) return;
+    this.pending[direction] = [];
+    this.pendingBytes[direction] = 0;
+    for (const chunk of list) this.chunk(chunk, out);
+  }
+
+  chunk(c: ReassembledChunk, out: AppOut): void {
+    if (this.done) return;
+    if (this.proto !== null) {
+      this.feed(c, out);
+      return;
+    }
+    for (const ready of this.detect(c)) this.feed(ready, out);
+  }
+
+  /** The flow ended: what parsers still hold is logged. */
+  end(out: AppOut): void {
+    if (this.proto === null && this.held.length > 0) this.giveUp();
+    const p = this.parser;
+    if (p === null) return;
+    if (p instanceof HttpFlowParser) {
+      const r = p.end();
+      this.anomalies(r.anomalies, out);
+      for (const tx of r.records) this.http(tx, out);
+    } else if (p instanceof SmtpFlowParser) {
+      const r = p.end();
+      this.anomalies(r.anomalies, out);
+      for (const tx of r.records) this.smtp(tx, out);
+    } else if (p instanceof FtpFlowParser) {
+      for (const tx of p.end().records) this.ftp(tx, out);
+    } else if (p instanceof TlsFlowParser) {
+      if (!this.logged && (p.clientHello !== undefined || p.serverHello !== undefined)) this.logTls(p, out);
+    } else if (p instanceof SshFlowParser) {
+      if (!this.logged && this.sshBanner) this.logSsh(p, out);
+    }
+    this.done = true;
+    this.parser = null;
+  }
+
+  /** Holds `c` while the protocol is unknown; once a parser is chosen, returns the chunks to feed
+   *  it (everything held, in order). */
+  private detect(c: ReassembledChunk): ReassembledChunk[] {
+    const f = this.flow;
+    const port53 = f.srcPort === DNS_PORT || f.dstPort === DNS_PORT;
+    if (!this.isTcp) {
+      if (f.proto !== 17) {
+        this.giveUp();
+        return [];
+      }
+      const found = c.direction === 'toServer' ? detectAppProto(c.data, undefined, 'udp') : undefined;
+      // Suricata also probes by port (DNS on 53), so a response seen first or an odd query counts.
+      if (found !== 'dns' && !port53) {
+        this.giveUp();
+        return [];
+      }
+      this.start('dns');
+      return [c];
+    }
+    this.held.push(c);
+    if (c.direction === 'toServer') this.detectTs = concat(this.detectTs, c.data, DETECT_MAX_BYTES);
+    else this.detectTc = concat(this.detectTc, c.data, DETECT_MAX_BYTES);
+    const found = detectAppProto(this.detectTs, this.detectTc, 'tcp');
+    if (found !== undefined) {
+      this.start(found);
+      return this.takeHeld();
+    }
+    const undecidable =
+      (this.detectTs.length > 0 && this.detectTc.length > 0) ||
+      this.detectTs.length >= DETECT_MAX_BYTES ||
+      this.detectTc.length >= DETECT_MAX_BYTES ||
+      this.held.length >= DETECT_MAX_HELD_CHUNKS;
+    if (!undecidable) return [];
+    // DNS over TCP by port, as Suricata's probing parsers do.
+    if (port53) {
+      this.start('dns');
+      return this.takeHeld();
+    }
+    this.giveUp();
+    return [];
+  }
+
+  private takeHeld(): ReassembledChunk[] {
+    const held = this.held;
+    this.held = [];
+    this.detectTs = this.detectTc = new Uint8Array(0);
+    return held;
+  }
+
+  private giveUp(): void {
+    this.held = [];
+    this.detectTs = this.detectTc = new Uint8Array(0);
+    this.proto = 'failed';
+    this.done = true;
+    this.pending.toServer = [];
+    this.pending.toClient = [];
+    this.pendingBytes.toServer = this.pendingBytes.toClient = 0;
+  }
+
+  private start(proto: AppProto): void {
+    this.proto = proto;
+    switch (proto) {
+      case 'dns':
+        this.parser = new DnsFlowParser(this.isTcp ? 'tcp' : 'udp');
+        break;
+      case 'http':
+        this.parser = new HttpFlowParser();
+        break;
+      case 'tls':
+        this.parser = new TlsFlowParser();
+        break;
+      case 'ssh':
+        this.parser = new SshFlowParser();
+        break;
+      case 'smtp':
+        this.parser = new SmtpFlowParser();
+        break;
+      case 'ftp':
+        this.parser = new FtpFlowParser();
+        break;
+    }
+  }
+
+  private feed(c: ReassembledChunk, out: AppOut): void {
+    const p = this.parser;
+    if (p === null || this.done) return;
+    const d = c.direction;
+    if (c.gapBefore) p.gap(d);
+    if (p instanceof TlsFlowParser) {
+      const r = p.feed(d, c.data);
+      this.anomalies(r.anomalies, out);
+      for (const rec of r.records) this.tls(p, rec, out);
+    } else if (p instanceof HttpFlowParser) {
+      const r = p.feed(d, c.data);
+      this.anomalies(r.anomalies, out);
+      for (const tx of r.records) this.http(tx, out);
+    } else if (p instanceof DnsFlowParser) {
+      const r = p.feed(d, c.data);
+      this.anomalies(r.anomalies, out);
+      for (const rec of r.records) this.dns(d, rec, out);
+    } else if (p instanceof SshFlowParser) {
+      const r = p.feed(d, c.data);
+      this.anomalies(r.anomalies, out);
+      for (const rec of r.records) this.ssh(p, rec, out);
+    } else if (p instanceof SmtpFlowParser) {
+      const r = p.feed(d, c.data);
+      this.anomalies(r.anomalies, out);
+      for (const tx of r.records) this.smtp(tx, out);
+    } else {
+      const r = p.feed(d, c.data);
+      this.anomalies(r.anomalies, out);
+      for (const tx of r.records) this.ftp(tx, out);
+    }
+  }
+
+  private record(out: AppOut, eventType: string, direction: Direction, fields: Record<string, unknown>, txId?: number): void {
+    if (!this.options.types.has(eventType)) return;
+    const rec: AppRecordOut = { flow: this.flow, eventType, direction, fields };
+    if (txId !== undefined) rec.txId = txId;
+    out(rec);
+  }
+
+  private anomalies(list: readonly AppLayerAnomaly[], out: AppOut): void {
+    for (const a of list) {
+      const anomaly = { app_proto: this.proto ?? 'failed', type: 'applayer', event: appLayerEventName(a.name), layer: 'proto_parser' };
+      this.record(out, 'anomaly', a.direction, { anomaly });
+    }
+  }
+
+  private dns(direction: Direction, rec: DnsRecord, out: AppOut): void {
+    let txId: number;
+    if (direction === 'toServer') {
+      txId = this.nextTx++;
+      const list = this.dnsTxById.get(rec.id);
+      if (list === undefined) this.dnsTxById.set(rec.id, [txId]);
+      else list.push(txId);
+    } else {
+      const list = this.dnsTxById.get(rec.id);
+      const matched = list?.shift();
+      if (list !== undefined && list.length === 0) this.dnsTxById.delete(rec.id);
+      txId = matched ?? this.nextTx++;
+    }
+    this.record(out, 'dns', direction, { dns: eveDns(rec, txId) });
+  }
+
+  private http(tx: HttpTransaction, out: AppOut): void {
+    const http = httpEve(tx, { headers: this.options.httpHeaders });
+    this.record(out, 'http', 'toServer', { http }, tx.txId);
+    const res = tx.response;
+    if (res === undefined || res.bodyLength === 0 || !this.options.types.has('fileinfo')) return;
+    const filename = httpFileName(tx.request?.uri ?? '', headerValue(res.headers, 'content-disposition'));
+    const fileinfo = this.fileinfo(filename, res.body, res.bodyTruncated ? res.bodyLength : res.body.length, res.bodyTruncated, tx.txId);
+    this.record(out, 'fileinfo', 'toClient', { http: httpEve(tx), fileinfo }, tx.txId);
+  }
+
+  private fileinfo(filename: string, content: Uint8Array, size: number, truncated: boolean, txId: number): Record<string, unknown> {
+    const info: Record<string, unknown> = { filename, gaps: false, state: truncated ? 'TRUNCATED' : 'CLOSED' };
+    const hashes = this.options.fileHashes;
+    // Hashes only over a complete file: over a truncated one they would name a file that never was.
+    if (!truncated) {
+      if (hashes.md5 === true) info.md5 = createHash('md5').update(content).digest('hex');
+      if (hashes.sha1 === true) info.sha1 = createHash('sha1').update(content).digest('hex');
+      if (hashes.sha256 === true) info.sha256 = createHash('sha256').update(content).digest('hex');
+    }
+    info.stored = false;
+    info.size = size;
+    info.tx_id = txId;
+    return info;
+  }
+
+  private tls(p: TlsFlowParser, rec: TlsHandshakeRecord, out: AppOut): void {
+    if (this.logged) return;
+    // Suricata logs the handshake once the server's flight is complete: ServerHelloDone (TLS <= 1.2),
+    // the ServerHello of TLS 1.3 (all that follows is encrypted), or the server's ChangeCipherSpec
+    // of a resumed session.
+    const complete =
+      rec.type === 'server_hello_done' ||
+      (rec.type === 'server_hello' && isTls13(rec.hello.selectedVersion)) ||
+      (rec.type === 'change_cipher_spec' && rec.direction === 'toClient');
+    if (complete) this.logTls(p, out);
+  }
+
+  private logTls(p: TlsFlowParser, out: AppOut): void {
+    this.logged = true;
+    this.record(out, 'tls', 'toServer', { tls: p.eve() });
+    // The rest is encrypted: nothing more to parse for logging (detection will want heartbeats).
+    this.finishEarly();
+  }
+
+  /** Nothing more to log for this flow: drop the parser and what waits, so a flow idling in the
+   *  table until its timeout does not pin packet buffers (parsers keep views into them). */
+  private finishEarly(): void {
+    this.done = true;
+    this.parser = null;
+    this.pending.toServer = [];
+    this.pending.toClient = [];
+    this.pendingBytes.toServer = this.pendingBytes.toClient = 0;
+  }
+
+  private ssh(p: SshFlowParser, rec: SshRecord, out: AppOut): void {
+    if (rec.type === 'banner') this.sshBanner = true;
+    else this.sshKex[rec.direction] = true;
+    // Logged once both sides sent their KEXINIT (so HASSH is in), else at the end of the flow.
+    if (!this.logged && this.sshKex.toServer && this.sshKex.toClient) this.logSsh(p, out);
+  }
+
+  private logSsh(p: SshFlowParser, out: AppOut): void {
+    this.logged = true;
+    this.record(out, 'ssh', 'toServer', { ssh: p.eve() });
+    this.finishEarly();
+  }
+
+  private smtp(tx: SmtpTransaction, out: AppOut): void {
+    const txId = this.nextTx++;
+    const eve = smtpEve(tx);
+    const fields: Record<string, unknown> = { smtp: eve.smtp };
+    if (eve.email !== undefined) fields.email = eve.email;
+    this.record(out, 'smtp', 'toServer', fields, txId);
+    if (!this.options.types.has('fileinfo')) return;
+    for (const a of tx.message?.attachments ?? []) {
+      if (a.filename === '') continue;
+      const fileinfo = this.fileinfo(a.filename, a.content, a.size, a.truncated, txId);
+      this.record(out, 'fileinfo', 'toServer', { ...fields, fileinfo }, txId);
+    }
+  }
+
+  private ftp(tx: FtpTransaction, out: AppOut): void {
+    this.record(out, 'ftp', 'toServer', { ftp: ftpEve(tx) }, this.nextTx++);
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * The sensor's data path for one capture: decode → flow engine (with TCP reassembly) → app-layer
+ * protocol detection and parsers → EVE records, handed to a sink as they are made. Detection (the
+ * rule engine) slots in between app-layer and output with the next issue.
+ *
+ * Pure with respect to I/O: packets come in, records go out through `emit`; time is packet time.
+ *
+ * Suricata's behaviour is followed where suricata-verify checks it:
+ * - TCP data of one direction reaches the app layer when a packet of the other direction
+ *   acknowledges it (Suricata's IDS-mode "update opposing side on ACK"), or when the flow ends or is
+ *   reset. So a TLS record's `pcap_cnt` is that of the client's ACK of the server's flight.
+ * - Every record of a transaction carries the addresses of the direction it was seen in: a DNS
+ *   request is client→server, its response server→client; HTTP, TLS, SSH, SMTP and FTP records are
+ *   written client→server.
+ * - IPv6 addresses are written fully expanded, as Suricata does.
+ */
+import type { CapturedPacket } from '../capture/capturedPacket.ts';
+import { PacketDecoder } from '../decode/decoder.ts';
+import type { Packet } from '../decode/packet.ts';
+import { TCP_FLAG } from '../decode/packet.ts';
+import type { EveRecord, EveStatsRecord } from '../eve/eveEvent.ts';
+import { buildStatsRecord } from '../eve/eveWriter.ts';
+import { formatEveTimestamp } from '../flow/eveTime.ts';
+import type { Flow, FlowDirection } from '../flow/flow.ts';
+import { FlowEngine } from '../flow/flowEngine.ts';
+import type { EndedFlow, FlowEngineConfig } from '../flow/flowEngine.ts';
+import { eveProtoName } from '../flow/flowRecord.ts';
+import type { ReassembledChunk, StreamAnomaly } from '../stream/tcpReassembler.ts';
+import { AppSession } from './appSession.ts';
+import type { AppRecordOut } from './appSession.ts';
+import { decodeEventName, eveIp } from './eveFormat.ts';
+
+/** Event types the pipeline can write. */
+export const SENSOR_EVENT_TYPES = ['anomaly', 'dns', 'http', 'tls', 'ssh', 'smtp', 'ftp', 'fileinfo', 'flow', 'stats'] as const;
+export type SensorEventType = (typeof SENSOR_EVENT_TYPES)[number];
+
+export interface FileHashes {
+  md5?: boolean;
+  sha1?: boolean;
+  sha256?: boolean;
+}
+
+export interface SensorPipelineOptions {
+  /** Write `community_id` with this seed; undefined: no community_id. */
+  communityIdSeed?: number;
+  /** Event types written; default all of SENSOR_EVENT_TYPES. */
+  eveTypes?: ReadonlySet<SensorEventType>;
+  /** `http.request_headers` / `response_headers` (Suricata's `dump-all-headers: both`). */
+  httpHeaders?: boolean;
+  /** Hashes computed for fileinfo records (Suricata's `force-hash`). */
+  fileHashes?: FileHashes;
+  /** Flow table and stream settings. */
+  flow?: Partial<Omit<FlowEngineConfig, 'communityIdSeed'>>;
+}
+
+export interface SensorCounters {
+  packets: number;
+  bytes: number;
+  /** Packets that raised at least one decoder event. */
+  decodeErrors: number;
+  /** Packets that belong to no flow (not IP, broken, fragments waiting). */
+  noFlow: number;
+  ipv4: number;
+  ipv6: number;
+  tcp: number;
+  udp: number;
+  icmp: number;
+  /** Records written, by event type. */
+  events: Record<string, number>;
+  /** Flows by detected application protocol (`failed` when none matched). */
+  appFlows: Record<string, number>;
+}
+
+export type EveEmit = (record: EveRecord) => void;
+
+const PROTO_TCP = 6;
+const PROTO_UDP = 17;
+
+export class SensorPipeline {
+  readonly counters: SensorCounters = {
+    packets: 0, bytes: 0, decodeErrors: 0, noFlow: 0, ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, events: {}, appFlows: {},
+  };
+  private readonly decoder = new PacketDecoder();
+  private readonly engine: FlowEngine;
+  private readonly types: ReadonlySet<string>;
+  private readonly communityIdSeed: number | undefined;
+  private readonly emitRecord: EveEmit;
+  private readonly appOptions: { httpHeaders: boolean; fileHashes: FileHashes; types: ReadonlySet<string> };
+  /** Packet time of the latest packet, and the first (stats `uptime`). */
+  private tsSec = 0;
+  private tsNsec = 0;
+  private firstSec = -1;
+  private pcapCnt = 0;
+  private finished = false;
+
+  constructor(emit: EveEmit, options: SensorPipelineOptions = {}) {
+    this.emitRecord = emit;
+    this.types = options.eveTypes ?? new Set(SENSOR_EVENT_TYPES);
+    this.communityIdSeed = options.communityIdSeed;
+    this.engine = new FlowEngine({ ...options.flow, communityIdSeed: options.communityIdSeed ?? 0 });
+    this.appOptions = { httpHeaders: options.httpHeaders ?? false, fileHashes: options.fileHashes ?? {}, types: this.types };
+  }
+
+  get flowCounters(): FlowEngine['counters'] {
+    return this.engine.counters;
+  }
+
+  /** One captured frame; `pcapCnt` is its 1-based position in the capture. */
+  onPacket(c: CapturedPacket, pcapCnt: number): void {
+    const counters = this.counters;
+    counters.packets++;
+    counters.bytes += c.data.length;
+    this.pcapCnt = pcapCnt;
+    this.tsSec = c.tsSec;
+    this.tsNsec = c.tsNsec;
+    if (this.firstSec < 0) this.firstSec = c.tsSec;
+
+    const packet = this.decoder.decode(c);
+    if (packet.events.length > 0) {
+      counters.decodeErrors++;
+      this.decodeAnomalies(packet);
+    }
+    const p = packet.reassembled ?? packet;
+    if (p !== packet && p.events.length > 0) this.decodeAnomalies(p);
+    if (p.ipVersion === 4) counters.ipv4++;
+    else if (p.ipVersion === 6) counters.ipv6++;
+    if (p.proto === PROTO_TCP) counters.tcp++;
+    else if (p.proto === PROTO_UDP) counters.udp++;
+    else if (p.proto === 1 || p.proto === 58) counters.icmp++;
+
+    const r = this.engine.onPacket(packet);
+    for (const ended of r.ended) this.endFlow(ended);
+    const f = r.flow;
+    if (f === null) {
+      counters.noFlow++;
+      return;
+    }
+    if (r.events.length > 0) this.streamAnomalies(f, r.events);
+    if (f.proto === PROTO_TCP) this.onTcp(f, p, r.direction, r.chunks);
+    else if (r.chunks.length > 0) {
+      const session = this.session(f);
+      for (const chunk of r.chunks) session.chunk(chunk, this.out);
+    }
+  }
+
+  /** End of capture: ends every flow and writes the final stats. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const ended of this.engine.flush()) this.endFlow(ended);
+    if (this.types.has('stats')) this.emit(this.statsRecord());
+  }
+
+  private onTcp(f: Flow, p: Packet, direction: FlowDirection, chunks: readonly ReassembledChunk[]): void {
+    const session = this.session(f);
+    const other: FlowDirection = direction === 'toServer' ? 'toClient' : 'toServer';
+    // This packet acknowledges the other side's data: hand it to the app layer now.
+    if ((p.tcpFlags & TCP_FLAG.ACK) !== 0) session.release(other, this.out);
+    for (const chunk of chunks) {
+      if (chunk.direction === direction) session.defer(chunk, this.out);
+      else session.chunk(chunk, this.out);
+    }
+    // A reset ends the conversation: nothing more will be acknowledged.
+    if ((p.tcpFlags & TCP_FLAG.RST) !== 0) {
+      session.release(direction, this.out);
+      session.release(other, this.out);
+    }
+    // Both sides closed (or reset): the app layer is finished now rather than when the flow
+    // times out, so its parsers and their buffers are not kept for the closed-flow timeout.
+    if (f.state === 'closed' && (f.tcpState === 'closed' || (p.tcpFlags & TCP_FLAG.RST) !== 0)) {
+      session.release(direction, this.out);
+      session.release(other, this.out);
+      session.end(this.out);
+    }
+  }
+
+  private session(f: Flow): AppSession {
+    let s = f.appState as AppSession | null;
+    if (s === null) {
+      s = new AppSession(f, this.appOptions);
+      f.appState = s;
+    }
+    return s;
+  }
+
+  /** Where the app layer's records go: completed with the common fields, then emitted. */
+  private readonly out = (rec: AppRecordOut): void => {
+    const f = rec.flow;
+    const r = this.common(f, rec.eventType, rec.direction) as Record<string, unknown>;
+    if (rec.txId !== undefined) r.tx_id = rec.txId;
+    for (const [key, value] of Object.entries(rec.fields)) r[key] = value;
+    this.emit(r as unknown as EveRecord);
+  };
+
+  private endFlow(ended: EndedFlow): void {
+    const f = ended.flow;
+    const session = f.appState as AppSession | null;
+    if (session !== null || ended.chunks.length > 0) {
+      const s = this.session(f);
+      for (const chunk of ended.chunks) s.defer(chunk, this.out);
+      s.release('toServer', this.out);
+      s.release('toClient', this.out);
+      s.end(this.out);
+    }
+    if (ended.events.length > 0) this.streamAnomalies(f, ended.events);
+    const app = (f.appState as AppSession | null)?.appProtoName();
+    if (app !== undefined) {
+      const key = app === 'dns' || app === 'failed' ? `${app}_${f.proto === PROTO_TCP ? 'tcp' : 'udp'}` : app;
+      this.counters.appFlows[key] = (this.counters.appFlows[key] ?? 0) + 1;
+    }
+    if (!this.types.has('flow')) return;
+    const record = ended.record as unknown as Record<string, unknown>;
+    if (f.ipVersion === 6) {
+      record.src_ip = eveIp(f.srcAddr);
+      record.dest_ip = eveIp(f.dstAddr);
+    }
+    if (this.communityIdSeed === undefined) delete record.community_id;
+    if (app !== undefined) record.app_proto = app;
+    this.emit(record as unknown as EveRecord);
+  }
+
+  private decodeAnomalies(p: Packet): void {
+    if (!this.types.has('anomaly')) return;
+    for (const name of p.events) {
+      const r: Record<string, unknown> = { timestamp: formatEveTimestamp(this.tsSec, this.tsNsec), pcap_cnt: this.pcapCnt, event_type: 'anomaly' };
+      const src = p.srcAddrBytes;
+      if (src.length > 0) {
+        if (p.vlan.length > 0) r.vlan = [...p.vlan];
+        r.src_ip = eveIp(src);
+        r.dest_ip = eveIp(p.dstAddrBytes);
+        if (p.proto >= 0) r.proto = eveProtoName(p.proto);
+      }
+      r.anomaly = { type: 'decode', event: decodeEventName(name) };
+      this.emit(r as unknown as EveRecord);
+    }
+  }
+
+  private streamAnomalies(f: Flow, events: readonly StreamAnomaly[]): void {
+    if (!this.types.has('anomaly')) return;
+    for (const e of events) {
+      const r = this.common(f, 'anomaly', e.direction) as Record<string, unknown>;
+      r.anomaly = { type: 'stream', event: e.name };
+      this.emit(r as unknown as EveRecord);
+    }
+  }
+
+  /** The header every flow-bound record shares, oriented by `direction`. */
+  private common(f: Flow, eventType: string, direction: FlowDirection): Record<string, unknown> {
+    const toServer = direction === 'toServer';
+    const r: Record<string, unknown> = {
+      timestamp: formatEveTimestamp(this.tsSec, this.tsNsec),
+      flow_id: f.flowId,
+      pcap_cnt: this.pcapCnt,
+      event_type: eventType,
+    };
+    if (f.vlan.length > 0) r.vlan = [...f.vlan];
+    const hasPorts = f.proto === PROTO_TCP || f.proto === PROTO_UDP || f.proto === 132;
+    r.src_ip = eveIp(toServer ? f.srcAddr : f.dstAddr);
+    if (hasPorts) r.src_port = toServer ? f.srcPort : f.dstPort;
+    r.dest_ip = eveIp(toServer ? f.dstAddr : f.srcAddr);
+    if (hasPorts) r.dest_port = toServer ? f.dstPort : f.srcPort;
+    r.ip_v = f.ipVersion;
+    r.proto = eveProtoName(f.proto);
+    if (this.communityIdSeed !== undefined) r.community_id = f.communityId(this.communityIdSeed);
+    const app = (f.appState as AppSession | null)?.appProtoName();
+    if (app !== undefined && app !== 'failed') r.app_proto = app;
+    return r;
+  }
+
+  private emit(record: EveRecord): void {
+    const events = this.counters.events;
+    events[record.event_type] = (events[record.event_type] ?? 0) + 1;
+    this.emitRecord(record);
+  }
+
+  private statsRecord(): EveStatsRecord {
+    const c = this.counters;
+    const fc = this.engine.counters;
+    const counters: Record<string, number> = {
+      'decoder.pkts': c.packets,
+      'decoder.bytes': c.bytes,
+      'decoder.invalid': c.decodeErrors,
+      'decoder.ipv4': c.ipv4,
+      'decoder.ipv6': c.ipv6,
+      'decoder.tcp': c.tcp,
+      'decoder.udp': c.udp,
+      'flow.total': fc.total,
+      'flow.tcp_reuse': fc.tcpReuse,
+      'flow.memcap': fc.memcap,
+    };
+    const appCounter: Record<string, string> = {
+      http: 'http', tls: 'tls', ssh: 'ssh', smtp: 'smtp', ftp: 'ftp', dns_udp: 'dns_udp', dns_tcp: 'dns_tcp', failed_tcp: 'failed_tcp', failed_udp: 'failed_udp',
+    };
+    for (const [name, value] of Object.entries(c.appFlows)) {
+      const key = appCounter[name];
+      if (key !== undefined) counters[`app_layer.flow.${key}`] = value;
+    }
+    const uptime = this.firstSec < 0 ? 0 : this.tsSec - this.firstSec;
+    return buildStatsRecord({ timestamp: formatEveTimestamp(this.tsSec, this.tsNsec), uptime, counters }).record;
+  }
+}
+
+/** Parses an event-type list (`dns,http,flow`); unknown names are returned in `unknown`. */
+export function parseEventTypes(list: string): { types: Set<SensorEventType>; unknown: string[] } {
+  const known: ReadonlySet<string> = new Set(SENSOR_EVENT_TYPES);
+  const types = new Set<SensorEventType>();
+  const unknown: string[] = [];
+  for (const raw of list.split(',')) {
+    const name = raw.trim();
+    if (name === '') continue;
+    if (known.has(name)) types.add(name as SensorEventType);
+    else unknown.push(name);
+  }
+  return { types, unknown };
+}

@@ -1,0 +1,58 @@
+/**
+ * The real sensor for the suricata-verify harness: runs the pipeline over a case's capture with the
+ * EVE output its suricata.yaml asks for, and returns the lines it would have written.
+ */
+import { serializeEveRecord } from '../eve/eveWriter.ts';
+import { runCaptureFile } from '../pipeline/runCapture.ts';
+import type { FileHashes, SensorEventType, SensorPipelineOptions } from '../pipeline/sensorPipeline.ts';
+import type { RunSensor, SensorRunInput, SensorRunResult } from './runner.ts';
+import type { EveOutputConfig } from './testCase.ts';
+
+/** eve-log `types` names → the event types they turn on. */
+const TYPE_NAMES: Readonly<Record<string, readonly SensorEventType[]>> = {
+  anomaly: ['anomaly'],
+  dns: ['dns'],
+  http: ['http'],
+  tls: ['tls'],
+  ssh: ['ssh'],
+  smtp: ['smtp'],
+  ftp: ['ftp'],
+  files: ['fileinfo'],
+  flow: ['flow'],
+  stats: ['stats'],
+};
+
+function truthy(value: unknown): boolean {
+  return value === true || value === 'yes' || value === 'both';
+}
+
+/** Pipeline options from a case's EVE output config (undefined: Suricata's default outputs). */
+export function pipelineOptionsFor(eveOutput: EveOutputConfig | undefined): SensorPipelineOptions {
+  const options: SensorPipelineOptions = {};
+  if (eveOutput === undefined) return options;
+  if (eveOutput.communityId) options.communityIdSeed = eveOutput.communityIdSeed ?? 0;
+  if (eveOutput.types === undefined) return options;
+  const types = new Set<SensorEventType>();
+  for (const { name, options: typeOptions } of eveOutput.types) {
+    for (const t of TYPE_NAMES[name] ?? []) types.add(t);
+    if (name === 'http' && typeOptions['dump-all-headers'] !== undefined && typeOptions['dump-all-headers'] !== 'none') {
+      options.httpHeaders = true;
+    }
+    if (name === 'files') {
+      const hashes: FileHashes = {};
+      const forced = Array.isArray(typeOptions['force-hash']) ? typeOptions['force-hash'].map(String) : [];
+      if (truthy(typeOptions['force-md5']) || forced.includes('md5')) hashes.md5 = true;
+      if (forced.includes('sha1')) hashes.sha1 = true;
+      if (forced.includes('sha256')) hashes.sha256 = true;
+      options.fileHashes = hashes;
+    }
+  }
+  options.eveTypes = types;
+  return options;
+}
+
+export const pipelineSensor: RunSensor = async (input: SensorRunInput): Promise<SensorRunResult> => {
+  const eveLines: string[] = [];
+  await runCaptureFile(input.pcap, (record) => eveLines.push(serializeEveRecord(record)), pipelineOptionsFor(input.eveOutput));
+  return { eveLines };
+};
