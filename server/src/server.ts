@@ -12,6 +12,7 @@ import { openDatabase, type Database } from './db/database.ts';
 import { buildApp } from './http/app.ts';
 import { createServices, type AppServices } from './services.ts';
 import { OutboxWorker } from './mail/outboxWorker.ts';
+import { BillingScheduler } from './billing/billingScheduler.ts';
 import { SmtpMailer } from './mail/smtpMailer.ts';
 import { loadDemoData, type DemoLogin } from './demo/demoData.ts';
 
@@ -41,6 +42,10 @@ export async function startServer(config: Config, options: { clock?: Clock; webD
   const mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl) : undefined;
   const worker = new OutboxWorker({ repository: services.outbox, mailer, clock, from: config.mailFrom, logger });
   worker.start();
+  const billingJobs = new BillingScheduler(services.billing, clock, logger);
+  billingJobs.start();
+  // Catch up at start (a no-op when the invoices exist), not an hour later.
+  void billingJobs.tick();
 
   const webDist = options.webDist ?? defaultWebDist;
   if (!existsSync(webDist)) logger.warn({ webDist }, 'the console is not built (npm run build:web); serving the API only');
@@ -68,6 +73,7 @@ export async function startServer(config: Config, options: { clock?: Clock; webD
       if (closed) return;
       closed = true;
       await app.close();
+      await billingJobs.stop();
       await worker.stop();
       await mailer?.close();
       await database.close();

@@ -2,11 +2,18 @@
  * The composition root: builds repositories and services from the adapters (database, clock,
  * mail queue). The HTTP app, the CLI and tests all get their services from here.
  */
+import { ApplicationRepository } from './applications/applicationRepository.ts';
+import { ApplicationService } from './applications/applicationService.ts';
 import { AuditRepository } from './audit/auditRepository.ts';
 import { AuditService } from './audit/auditService.ts';
 import { AuthRepository } from './auth/authRepository.ts';
 import { AuthService } from './auth/authService.ts';
+import { BillingRepository } from './billing/billingRepository.ts';
+import { BillingService } from './billing/billingService.ts';
+import { PdfkitInvoiceRenderer, type InvoicePdfRenderer } from './billing/invoicePdf.ts';
 import type { Clock } from './clock.ts';
+import { ContractRepository } from './contracts/contractRepository.ts';
+import { ContractService } from './contracts/contractService.ts';
 import type { Db } from './db/database.ts';
 import type { Services } from './http/services.ts';
 import { MailService } from './mail/mailService.ts';
@@ -14,6 +21,9 @@ import { OutboxRepository } from './mail/outboxRepository.ts';
 import type { MailLogger } from './mail/outboxWorker.ts';
 import { OrganizationRepository } from './organizations/organizationRepository.ts';
 import { OrganizationService } from './organizations/organizationService.ts';
+import { PdfkitDeliveryNoteRenderer } from './shipping/deliveryNotePdf.ts';
+import { ShipmentRepository } from './shipping/shipmentRepository.ts';
+import { ShipmentService } from './shipping/shipmentService.ts';
 import { ApiTokenRepository } from './tokens/apiTokenRepository.ts';
 import { ApiTokenService } from './tokens/apiTokenService.ts';
 import { UserRepository } from './users/userRepository.ts';
@@ -28,22 +38,39 @@ export interface ServiceSettings {
 export interface AppServices extends Services {
   outbox: OutboxRepository;
   mail: MailService;
+  billingRepository: BillingRepository;
 }
 
-export function createServices(db: Db, clock: Clock, settings: ServiceSettings, logger?: MailLogger): AppServices {
+export interface ServiceAdapters {
+  logger?: MailLogger;
+  /** The invoice PDF adapter (pdfkit by default). */
+  invoicePdf?: InvoicePdfRenderer;
+}
+
+export function createServices(db: Db, clock: Clock, settings: ServiceSettings, logger?: MailLogger, adapters: ServiceAdapters = {}): AppServices {
   const audit = new AuditService(new AuditRepository(db), clock);
   const outbox = new OutboxRepository(db);
   const mail = new MailService(outbox, clock, { charset: settings.mailCharset, ...(logger ? { logger } : {}) });
   const organizationRepository = new OrganizationRepository(db);
+  const authRepository = new AuthRepository(db);
+  const contractRepository = new ContractRepository(db);
+  const billingRepository = new BillingRepository(db);
+  // Links in mails read settings.publicUrl when they are written (server.ts may set it after binding).
+  const links = { get publicUrl() { return settings.publicUrl; } };
   return {
     db,
     audit,
     outbox,
     mail,
     devMailbox: mail,
-    auth: new AuthService(new AuthRepository(db), audit, mail, clock, settings),
+    auth: new AuthService(authRepository, audit, mail, clock, settings),
     organizations: new OrganizationService(organizationRepository, audit),
     users: new UserService(new UserRepository(db), organizationRepository, audit, clock),
     apiTokens: new ApiTokenService(new ApiTokenRepository(db), audit, clock),
+    contracts: new ContractService(contractRepository, organizationRepository, audit, clock),
+    billingRepository,
+    billing: new BillingService(billingRepository, contractRepository, organizationRepository, audit, mail, clock, adapters.invoicePdf ?? new PdfkitInvoiceRenderer(), links),
+    shipping: new ShipmentService(new ShipmentRepository(db), organizationRepository, billingRepository, audit, new PdfkitDeliveryNoteRenderer()),
+    applications: new ApplicationService(new ApplicationRepository(db, contractRepository), authRepository, audit, mail, clock, links),
   };
 }

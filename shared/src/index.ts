@@ -4,3 +4,6 @@ export * from './organizations.ts';
 export * from './users.ts';
 export * from './auth.ts';
 export * from './audit.ts';
+export * from './billing.ts';
+export * from './applications.ts';
+export * from './shipping.ts';

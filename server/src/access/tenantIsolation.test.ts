@@ -17,6 +17,10 @@ interface Victim {
   userId: string;
   tokenId: string;
   mailId: string;
+  contractId: string;
+  invoiceId: string;
+  applicationId: string;
+  shipmentId: string;
 }
 
 type Probe =
@@ -26,6 +30,9 @@ type Probe =
   | { kind: 'list'; url: (v: Victim) => string }
   /** Names a victim's record: must be refused with 403 or 404. */
   | { kind: 'target'; url: (v: Victim) => string; body?: (v: Victim) => unknown };
+
+const billingReaders: readonly Role[] = ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'];
+const operatorStaff: readonly Role[] = ['operator_admin', 'analyst', 'helpdesk'];
 
 const probes: Record<string, { guard: 'public' | 'anyone' | readonly Role[]; probe: Probe }> = {
   'GET /healthz': { guard: 'public', probe: { kind: 'self' } },
@@ -88,6 +95,60 @@ const probes: Record<string, { guard: 'public' | 'anyone' | readonly Role[]; pro
   'GET /api/v1/audit-log': { guard: ['operator_admin', 'subscriber_admin'], probe: { kind: 'list', url: (v) => `/api/v1/audit-log?organizationId=${v.orgId}` } },
   'GET /api/v1/mail/outbox': { guard: ['operator_admin'], probe: { kind: 'list', url: () => '/api/v1/mail/outbox' } },
   'GET /api/v1/mail/outbox/:id': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/mail/outbox/${v.mailId}` } },
+  'GET /api/v1/plans': { guard: 'anyone', probe: { kind: 'list', url: () => '/api/v1/plans' } },
+  'GET /api/v1/contracts': { guard: billingReaders, probe: { kind: 'list', url: (v) => `/api/v1/contracts?organizationId=${v.orgId}` } },
+  'POST /api/v1/contracts': {
+    guard: ['operator_admin'],
+    probe: { kind: 'target', url: () => '/api/v1/contracts', body: (v) => ({ organizationId: v.orgId, planCode: 'member', startDate: '2026-05-01' }) },
+  },
+  'GET /api/v1/contracts/:id': { guard: billingReaders, probe: { kind: 'target', url: (v) => `/api/v1/contracts/${v.contractId}` } },
+  'GET /api/v1/contracts/:id/history': { guard: billingReaders, probe: { kind: 'target', url: (v) => `/api/v1/contracts/${v.contractId}/history` } },
+  'POST /api/v1/contracts/:id/cancel': {
+    guard: ['operator_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/contracts/${v.contractId}/cancel`, body: () => ({ endDate: '2026-12-31', reason: '勝手な解約' }) },
+  },
+  'POST /api/v1/contracts/:id/plan': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/contracts/${v.contractId}/plan`, body: () => ({ planCode: 'non_member' }) } },
+  'POST /api/v1/contracts/:id/membership-verification': {
+    guard: ['operator_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/contracts/${v.contractId}/membership-verification`, body: () => ({ verified: true }) },
+  },
+  'GET /api/v1/billing/issuer': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/billing/issuer' } },
+  'PUT /api/v1/billing/issuer': {
+    guard: ['operator_admin'],
+    probe: { kind: 'target', url: () => '/api/v1/billing/issuer', body: () => ({ issuerName: '偽の発行者', registrationNumber: 'T7123456789012', postalCode: '100-0001', address: '東京都' }) },
+  },
+  'POST /api/v1/billing/runs': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/billing/runs', body: () => ({ month: '2026-03' }) } },
+  'POST /api/v1/billing/reminders': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/billing/reminders' } },
+  'GET /api/v1/invoices': { guard: billingReaders, probe: { kind: 'list', url: (v) => `/api/v1/invoices?organizationId=${v.orgId}` } },
+  'GET /api/v1/invoices/export.csv': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/invoices/export.csv?month=2026-03' } },
+  'GET /api/v1/invoices/:id': { guard: billingReaders, probe: { kind: 'target', url: (v) => `/api/v1/invoices/${v.invoiceId}` } },
+  'GET /api/v1/invoices/:id/pdf': { guard: billingReaders, probe: { kind: 'target', url: (v) => `/api/v1/invoices/${v.invoiceId}/pdf` } },
+  'POST /api/v1/invoices/:id/payments': {
+    guard: ['operator_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/invoices/${v.invoiceId}/payments`, body: () => ({ paidOn: '2026-04-02', amountYen: 6600 }) },
+  },
+  'POST /api/v1/invoices/:id/credit-notes': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/invoices/${v.invoiceId}/credit-notes`, body: () => ({ reason: '不正な返金' }) } },
+  'POST /api/v1/applications': { guard: 'public', probe: { kind: 'self' } },
+  'GET /api/v1/applications': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/applications' } },
+  'GET /api/v1/applications/:id': { guard: operatorStaff, probe: { kind: 'target', url: (v) => `/api/v1/applications/${v.applicationId}` } },
+  'POST /api/v1/applications/:id/approve': {
+    guard: ['operator_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/applications/${v.applicationId}/approve`, body: () => ({ startDate: '2026-05-01', insurancePolicyNumber: 'EVIL-1' }) },
+  },
+  'POST /api/v1/applications/:id/request-info': {
+    guard: ['operator_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/applications/${v.applicationId}/request-info`, body: () => ({ message: '偽の問い合わせ' }) },
+  },
+  'POST /api/v1/applications/:id/reject': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/applications/${v.applicationId}/reject`, body: () => ({ reason: '妨害' }) } },
+  'GET /api/v1/shipments': { guard: billingReaders, probe: { kind: 'list', url: (v) => `/api/v1/shipments?siteId=${v.siteId}` } },
+  'POST /api/v1/sites/:id/shipments': {
+    guard: ['operator_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/sites/${v.siteId}/shipments`, body: () => ({ serial: 'EVIL-0001', carrier: 'yamato', trackingNumber: '123456789012', shippedOn: '2026-04-01' }) },
+  },
+  'GET /api/v1/shipments/:id': { guard: billingReaders, probe: { kind: 'target', url: (v) => `/api/v1/shipments/${v.shipmentId}` } },
+  'POST /api/v1/shipments/:id/delivered': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/shipments/${v.shipmentId}/delivered`, body: () => ({ deliveredOn: '2026-04-03' }) } },
+  'POST /api/v1/shipments/:id/returned': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/shipments/${v.shipmentId}/returned`, body: () => ({ returnedOn: '2026-04-03' }) } },
+  'GET /api/v1/shipments/:id/delivery-note': { guard: billingReaders, probe: { kind: 'target', url: (v) => `/api/v1/shipments/${v.shipmentId}/delivery-note` } },
 };
 
 describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
@@ -110,7 +171,18 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
     const tokenB = (await platform.request(sessionB, 'POST', '/api/v1/api-tokens', { name: 'B token' })).json().token.id;
     await platform.request(null, 'POST', '/api/v1/auth/password-reset/request', { email: 'b-staff@iso.example' });
     const mailB = (await platform.services.outbox.list({ kind: 'organization', organizationId: orgB }, { limit: 1 }))[0]!.id;
-    victim = { orgId: orgB, siteId: siteB.id, sensorId: sensorB.id, userId: userB, tokenId: tokenB, mailId: mailB };
+    // B is billed: a contract, issuer settings and the March invoice (the clock stands at 2026-04-01).
+    await platform.services.billingRepository.putIssuer(operatorId, { issuerName: '運営', registrationNumber: 'T7123456789012', postalCode: '540-0029', address: '大阪市', paymentTermDays: 30 }, platform.clock.now());
+    const contractB = await platform.services.contracts.create(cli, { organizationId: orgB, planCode: 'member', startDate: '2026-03-01' });
+    const run = await platform.services.billing.runMonthly(cli, '2026-03');
+    const application = await platform.request(null, 'POST', '/api/v1/applications', {
+      companyName: '申込中株式会社', representativeName: '申込 太郎', contactName: '申込 花子', email: 'apply@iso.example', phone: '06-1234-5678', postalCode: '530-0001',
+      prefecture: '大阪府', city: '大阪市北区', address: '梅田1-1', employees: 5, membership: 'non_member', sites: [{ name: '本社', postalCode: '530-0001', address: '梅田1-1' }],
+      consentTerms: true, consentMetadata: true,
+    });
+    const opScope = { userId: null, tokenId: null, sessionId: null, organizationId: operatorId, organizationKind: 'operator' as const, role: 'operator_admin' as const };
+    const shipmentB = await platform.services.shipping.create({ ...cli, scope: opScope }, siteB.id, { serial: 'B-0001', carrier: 'yamato', trackingNumber: '123456789012', shippedOn: '2026-04-01' });
+    victim = { orgId: orgB, siteId: siteB.id, sensorId: sensorB.id, userId: userB, tokenId: tokenB, mailId: mailB, contractId: contractB.id, invoiceId: run.invoiceIds[0]!, applicationId: application.json().id, shipmentId: shipmentB.id };
 
     const orgA = await platform.createOrganization({ kind: 'subscriber', name: '攻撃者株式会社', membership: 'non_member' });
     await platform.createUser(orgA, 'subscriber_admin', 'a-admin@iso.example');
@@ -133,7 +205,10 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
   afterAll(async () => platform?.close());
 
   const snapshot = async () => {
-    const tables = ['organizations', 'sites', 'sensors', 'users', 'api_tokens', 'mail_outbox', 'password_resets'];
+    const tables = [
+      'organizations', 'sites', 'sensors', 'users', 'api_tokens', 'mail_outbox', 'password_resets',
+      'plans', 'contracts', 'contract_events', 'issuer_settings', 'invoices', 'invoice_lines', 'applications', 'insurance_policies', 'shipments',
+    ];
     const out: Record<string, unknown> = {};
     for (const table of tables) {
       const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by 1`.execute(platform.database.db);
@@ -196,5 +271,7 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
     const orgs = (await platform.request(op, 'GET', '/api/v1/organizations')).json();
     expect(orgs.map((o: { id: string }) => o.id)).toContain(victim.orgId);
     expect((await platform.request(op, 'GET', `/api/v1/sites/${victim.siteId}`)).statusCode).toBe(200);
+    expect((await platform.request(op, 'GET', `/api/v1/invoices/${victim.invoiceId}`)).json().organizationId).toBe(victim.orgId);
+    expect((await platform.request(op, 'GET', `/api/v1/contracts/${victim.contractId}`)).statusCode).toBe(200);
   });
 });

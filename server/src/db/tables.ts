@@ -130,7 +130,151 @@ export interface MailOutboxTable {
   sentAt: NullableTimestamp;
 }
 
+type IsoDate = string;
+type Json = ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+
+export interface PlansTable {
+  code: Membership;
+  name: string;
+  monthlyPriceYen: number;
+  taxRatePercent: number;
+  initialCostYen: Generated<number>;
+  validFrom: IsoDate;
+}
+
+export interface ContractsTable {
+  id: Generated<string>;
+  organizationId: string;
+  planCode: Membership;
+  startDate: IsoDate;
+  minimumTermMonths: number | null;
+  endDate: IsoDate | null;
+  cancellationReason: string | null;
+  cancelledAt: NullableTimestamp;
+  membershipVerifiedAt: NullableTimestamp;
+  createdAt: Timestamp;
+}
+
+export interface ContractEventsTable {
+  id: Generated<number>;
+  contractId: string;
+  organizationId: string;
+  at: Timestamp;
+  actorUserId: string | null;
+  action: string;
+  details: Json;
+}
+
+export interface IssuerSettingsTable {
+  organizationId: string;
+  issuerName: string;
+  registrationNumber: string;
+  postalCode: string;
+  address: string;
+  phone: string | null;
+  paymentTermDays: number;
+  updatedAt: Timestamp;
+}
+
+export interface InvoicesTable {
+  id: Generated<string>;
+  organizationId: string;
+  contractId: string | null;
+  kind: 'invoice' | 'credit_note';
+  invoiceNumber: string;
+  billingMonth: string | null;
+  creditsInvoiceId: string | null;
+  issueDate: IsoDate;
+  periodStart: IsoDate;
+  periodEnd: IsoDate;
+  dueDate: IsoDate;
+  issuerName: string;
+  issuerRegistrationNumber: string;
+  issuerAddress: string;
+  recipientName: string;
+  note: string | null;
+  subtotalYen: number;
+  taxYen: number;
+  totalYen: number;
+  status: Generated<'unpaid' | 'paid' | 'overdue'>;
+  paidOn: IsoDate | null;
+  paidAmountYen: number | null;
+  reminderSentAt: NullableTimestamp;
+  mailedAt: NullableTimestamp;
+  createdAt: Timestamp;
+}
+
+export interface InvoiceLinesTable {
+  invoiceId: string;
+  organizationId: string;
+  lineNo: number;
+  description: string;
+  periodStart: IsoDate | null;
+  periodEnd: IsoDate | null;
+  amountYen: number;
+  taxRatePercent: number;
+}
+
+export interface ApplicationsTable {
+  id: Generated<string>;
+  status: Generated<'pending' | 'info_requested' | 'approved' | 'rejected'>;
+  companyName: string;
+  companyNameKana: string | null;
+  representativeName: string;
+  contactName: string;
+  email: string;
+  phone: string;
+  postalCode: string;
+  prefecture: string;
+  city: string;
+  address: string;
+  employees: number;
+  membership: Membership;
+  membershipNumber: string | null;
+  sites: ColumnType<Array<{ name: string; postalCode: string; address: string }>, string, string>;
+  desiredStartDate: IsoDate | null;
+  reviewNote: string | null;
+  reviewedBy: string | null;
+  reviewedAt: NullableTimestamp;
+  organizationId: string | null;
+  createdAt: Timestamp;
+}
+
+export interface InsurancePoliciesTable {
+  id: Generated<string>;
+  organizationId: string;
+  insurerOrganizationId: string | null;
+  policyNumber: string;
+  periodStart: IsoDate;
+  periodEnd: IsoDate | null;
+  createdAt: Timestamp;
+}
+
+export interface ShipmentsTable {
+  id: Generated<string>;
+  organizationId: string;
+  siteId: string;
+  serial: string;
+  carrier: 'yamato' | 'sagawa' | 'japan_post' | 'other';
+  trackingNumber: string;
+  status: Generated<'shipped' | 'delivered' | 'returned'>;
+  shippedOn: IsoDate;
+  deliveredOn: IsoDate | null;
+  returnedOn: IsoDate | null;
+  note: string | null;
+  createdAt: Timestamp;
+}
+
 export interface Tables {
+  shipments: ShipmentsTable;
+  plans: PlansTable;
+  contracts: ContractsTable;
+  contractEvents: ContractEventsTable;
+  issuerSettings: IssuerSettingsTable;
+  invoices: InvoicesTable;
+  invoiceLines: InvoiceLinesTable;
+  applications: ApplicationsTable;
+  insurancePolicies: InsurancePoliciesTable;
   organizations: OrganizationsTable;
   sites: SitesTable;
   sensors: SensorsTable;

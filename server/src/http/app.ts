@@ -19,10 +19,14 @@ import {
 } from 'fastify-type-provider-zod';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { apiTokenRoutes } from '../tokens/apiTokenRoutes.ts';
+import { applicationRoutes } from '../applications/applicationRoutes.ts';
+import { billingRoutes } from '../billing/billingRoutes.ts';
+import { contractRoutes } from '../contracts/contractRoutes.ts';
 import { auditRoutes } from '../audit/auditRoutes.ts';
 import { authRoutes } from '../auth/authRoutes.ts';
 import { healthRoutes } from '../health/healthRoutes.ts';
 import { organizationRoutes } from '../organizations/organizationRoutes.ts';
+import { shipmentRoutes } from '../shipping/shipmentRoutes.ts';
 import { userRoutes } from '../users/userRoutes.ts';
 import { accessGuard, type RouteAccess } from './accessGuard.ts';
 import { errorBody, mapError } from './errorMapper.ts';
@@ -121,6 +125,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
       await api.register(userRoutes(services));
       await api.register(apiTokenRoutes(services));
       await api.register(auditRoutes(services));
+      await api.register(contractRoutes(services));
+      await api.register(billingRoutes(services));
+      await api.register(applicationRoutes(services));
+      await api.register(shipmentRoutes(services));
     },
     { prefix: '/api/v1' },
   );

@@ -1,8 +1,12 @@
 /** Everything route handlers may call. Built once in server.ts (and in tests) from the adapters. */
+import type { ApplicationService } from '../applications/applicationService.ts';
 import type { AuditService } from '../audit/auditService.ts';
 import type { AuthService } from '../auth/authService.ts';
+import type { BillingService } from '../billing/billingService.ts';
+import type { ContractService } from '../contracts/contractService.ts';
 import type { Db } from '../db/database.ts';
 import type { OrganizationService } from '../organizations/organizationService.ts';
+import type { ShipmentService } from '../shipping/shipmentService.ts';
 import type { ApiTokenService } from '../tokens/apiTokenService.ts';
 import type { UserService } from '../users/userService.ts';
 import type { OutboxMail } from '@otasuke/shared';
@@ -16,6 +20,10 @@ export interface Services {
   users: UserService;
   apiTokens: ApiTokenService;
   devMailbox: DevMailbox;
+  contracts: ContractService;
+  billing: BillingService;
+  applications: ApplicationService;
+  shipping: ShipmentService;
 }
 
 /** The dev mailbox: outgoing mail as stored in the outbox, readable in the console. */

@@ -8,6 +8,27 @@ const ja = {
   'mail.passwordReset.subject': '【お助け隊】パスワード再設定のご案内',
   'mail.passwordReset.body':
     '{{name}} 様\n\nパスワード再設定のお申し込みを受け付けました。\n下のリンクを開き、新しいパスワードを設定してください（有効期限: {{minutes}}分、1回限り）。\n\n{{link}}\n\nお心当たりがない場合は、このメールを破棄してください。パスワードは変更されません。\n\nサイバーセキュリティお助け隊',
+  'mail.invoice.subject': '【お助け隊】{{month}}分 ご請求書（{{number}}）',
+  'mail.invoice.body':
+    '{{name}} 様\n\nサイバーセキュリティお助け隊をご利用いただきありがとうございます。\n{{month}}分の適格請求書を発行しました。\n\n請求書番号: {{number}}\nご請求金額（税込）: {{total}}\nお支払期限: {{due}}\n\n請求書（PDF）は次のリンクからダウンロードできます（ログインが必要です）。\n{{link}}\n\nサイバーセキュリティお助け隊',
+  'mail.creditNote.subject': '【お助け隊】返還請求書（{{number}}）',
+  'mail.creditNote.body':
+    '{{name}} 様\n\n請求内容の訂正のため、適格返還請求書を発行しました。\n\n返還請求書番号: {{number}}\n返還金額（税込）: {{total}}\n理由: {{reason}}\n\nPDF: {{link}}\n\nサイバーセキュリティお助け隊',
+  'mail.invoiceReminder.subject': '【お助け隊】お支払期限を過ぎたご請求があります（{{number}}）',
+  'mail.invoiceReminder.body':
+    '{{name}} 様\n\n下記のご請求について、お支払期限（{{due}}）を過ぎてもお支払いを確認できておりません。\nお手数ですがご確認のうえお支払いをお願いいたします。行き違いでお支払い済みの場合はご容赦ください。\n\n請求書番号: {{number}}\nご請求金額（税込）: {{total}}\n\nPDF: {{link}}\n\nサイバーセキュリティお助け隊',
+  'mail.invitation.subject': '【お助け隊】ご利用開始のご案内（アカウント設定）',
+  'mail.invitation.body':
+    '{{name}} 様\n\nサイバーセキュリティお助け隊へのお申し込みを承認しました。\n下のリンクを開き、パスワードを設定してご利用を開始してください（有効期限: {{days}}日、1回限り）。\n\n{{link}}\n\nサイバーセキュリティお助け隊',
+  'mail.application.received.subject': '【お助け隊】お申し込みを受け付けました',
+  'mail.application.received.body':
+    '{{name}} 様\n\n{{company}} のお申し込みを受け付けました（受付番号: {{id}}）。\n内容を確認のうえ、担当者よりご連絡いたします。\n\nサイバーセキュリティお助け隊',
+  'mail.application.infoRequested.subject': '【お助け隊】お申し込み内容の確認のお願い',
+  'mail.application.infoRequested.body':
+    '{{name}} 様\n\n{{company}} のお申し込みについて、次の点をご確認ください。\n\n{{message}}\n\nこのメールにご返信ください。\n\nサイバーセキュリティお助け隊',
+  'mail.application.rejected.subject': '【お助け隊】お申し込みについて',
+  'mail.application.rejected.body':
+    '{{name}} 様\n\n{{company}} のお申し込みについて、誠に恐れ入りますが今回はお受けできません。\n理由: {{reason}}\n\nサイバーセキュリティお助け隊',
 } as const;
 
 export type MessageKey = keyof typeof ja;
@@ -16,6 +37,27 @@ const en: Record<MessageKey, string> = {
   'mail.passwordReset.subject': '[Otasuke] Resetting your password',
   'mail.passwordReset.body':
     'Dear {{name}},\n\nWe received a request to reset your password.\nOpen the link below to set a new one (valid for {{minutes}} minutes, once).\n\n{{link}}\n\nIf you did not ask for this, ignore this mail; your password stays as it is.\n\nCybersecurity Otasuketai',
+  'mail.invoice.subject': '[Otasuke] Invoice for {{month}} ({{number}})',
+  'mail.invoice.body':
+    'Dear {{name}},\n\nThank you for using Cybersecurity Otasuketai.\nYour qualified invoice for {{month}} has been issued.\n\nInvoice number: {{number}}\nAmount due (tax included): {{total}}\nDue date: {{due}}\n\nDownload the invoice (PDF) here (sign-in required):\n{{link}}\n\nCybersecurity Otasuketai',
+  'mail.creditNote.subject': '[Otasuke] Credit note ({{number}})',
+  'mail.creditNote.body':
+    'Dear {{name}},\n\nWe issued a qualified credit note to correct an invoice.\n\nCredit note number: {{number}}\nAmount credited (tax included): {{total}}\nReason: {{reason}}\n\nPDF: {{link}}\n\nCybersecurity Otasuketai',
+  'mail.invoiceReminder.subject': '[Otasuke] Payment overdue ({{number}})',
+  'mail.invoiceReminder.body':
+    'Dear {{name}},\n\nWe have not received payment of the invoice below, due on {{due}}.\nPlease check and pay it. If you have already paid, please disregard this mail.\n\nInvoice number: {{number}}\nAmount due (tax included): {{total}}\n\nPDF: {{link}}\n\nCybersecurity Otasuketai',
+  'mail.invitation.subject': '[Otasuke] Welcome: set up your account',
+  'mail.invitation.body':
+    'Dear {{name}},\n\nYour application to Cybersecurity Otasuketai has been approved.\nOpen the link below to set your password and start (valid for {{days}} days, once).\n\n{{link}}\n\nCybersecurity Otasuketai',
+  'mail.application.received.subject': '[Otasuke] We received your application',
+  'mail.application.received.body':
+    'Dear {{name}},\n\nWe received the application of {{company}} (reference {{id}}).\nWe will check it and contact you.\n\nCybersecurity Otasuketai',
+  'mail.application.infoRequested.subject': '[Otasuke] Please complete your application',
+  'mail.application.infoRequested.body':
+    'Dear {{name}},\n\nAbout the application of {{company}}, please tell us the following.\n\n{{message}}\n\nReply to this mail.\n\nCybersecurity Otasuketai',
+  'mail.application.rejected.subject': '[Otasuke] About your application',
+  'mail.application.rejected.body':
+    'Dear {{name}},\n\nWe are sorry, we cannot accept the application of {{company}} this time.\nReason: {{reason}}\n\nCybersecurity Otasuketai',
 };
 
 export const catalogs: Record<Locale, Record<MessageKey, string>> = { ja, en };

@@ -1155,6 +1155,1144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plans and their prices (tax excluded), newest price first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Plan"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contracts you can see */
+        get: {
+            parameters: {
+                query?: {
+                    organizationId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contract"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create the contract of a subscriber */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ContractCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contract"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contract"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every change of the contract */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContractEvent"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel with an end date (last day of service) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ContractCancelInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contract"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the plan */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ContractPlanChangeInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contract"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/membership-verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the check of the chamber membership */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MembershipVerificationInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contract"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/issuer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The issuer printed on invoices (name, registration number, address) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IssuerSettings"];
+                    };
+                };
+            };
+        };
+        /** Set the issuer printed on invoices */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IssuerSettingsUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IssuerSettings"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue the invoices of a finished month (idempotent) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BillingRunRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingRunResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark overdue invoices and mail reminders */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReminderRunResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invoices and credit notes you can see */
+        get: {
+            parameters: {
+                query?: {
+                    organizationId?: string;
+                    month?: string;
+                    status?: "unpaid" | "paid" | "overdue";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invoice"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Accounting export of a month: UTF-8 CSV with BOM, one row per invoice line */
+        get: {
+            parameters: {
+                query: {
+                    month: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invoice"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The invoice as a PDF (Japanese) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the payment of an invoice */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PaymentRecordInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invoice"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/{id}/credit-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a credit note (negative invoice) correcting an invoice */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreditNoteCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Invoice"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Applications to review */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "pending" | "info_requested" | "approved" | "rejected";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Application"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Apply for the service (public form) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApplicationCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApplicationReceipt"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Application"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve: creates the subscriber, its sites, admin (invited by mail), contract and insurance policy */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApplicationApproveInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApplicationApproval"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/request-info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask the applicant for more information (mailed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApplicationRequestInfoInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Application"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject (the applicant is told why) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApplicationRejectInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Application"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Appliance shipments you can see */
+        get: {
+            parameters: {
+                query?: {
+                    organizationId?: string;
+                    siteId?: string;
+                    status?: "shipped" | "delivered" | "returned";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Shipment"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sites/{id}/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record an appliance shipped to a site */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ShipmentCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Shipment"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Shipment"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/{id}/delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the delivery */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ShipmentDeliveredInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Shipment"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/{id}/returned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the return of the appliance */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ShipmentReturnedInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Shipment"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shipments/{id}/delivery-note": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery note (納品書) as a PDF */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1368,6 +2506,301 @@ export interface components {
             createdAt: string;
             sentAt: string | null;
         };
+        PlanInput: {
+            /** @enum {string} */
+            code: "member" | "non_member";
+            name: string;
+            monthlyPriceYen: number;
+            taxRatePercent: number;
+            initialCostYen: number;
+            /** Format: date */
+            validFrom: string;
+        };
+        ContractInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @enum {string} */
+            planCode: "member" | "non_member";
+            /** Format: date */
+            startDate: string;
+            minimumTermMonths: number | null;
+            endDate: string | null;
+            cancellationReason: string | null;
+            cancelledAt: string | null;
+            membershipVerifiedAt: string | null;
+            /** @enum {string} */
+            status: "scheduled" | "active" | "cancelling" | "ended";
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ContractCreateInput: {
+            /** Format: uuid */
+            organizationId: string;
+            /** @enum {string} */
+            planCode: "member" | "non_member";
+            /** Format: date */
+            startDate: string;
+            minimumTermMonths?: number;
+        };
+        ContractCancelInput: {
+            /** Format: date */
+            endDate: string;
+            reason: string;
+        };
+        ContractPlanChangeInput: {
+            /** @enum {string} */
+            planCode: "member" | "non_member";
+        };
+        MembershipVerificationInput: {
+            verified: boolean;
+            note?: string;
+        };
+        ContractEventInput: {
+            id: string;
+            /** Format: uuid */
+            contractId: string;
+            /** Format: date-time */
+            at: string;
+            actorUserId: string | null;
+            action: string;
+            details: {
+                [key: string]: unknown;
+            } | null;
+        };
+        IssuerSettingsUpdateInput: {
+            issuerName: string;
+            registrationNumber: string;
+            postalCode: string;
+            address: string;
+            phone?: string;
+            /** @description days from the issue date to the due date; 30 when omitted */
+            paymentTermDays?: number;
+        };
+        IssuerSettingsInput: {
+            /** Format: uuid */
+            organizationId: string;
+            issuerName: string;
+            registrationNumber: string;
+            postalCode: string;
+            address: string;
+            phone: string | null;
+            paymentTermDays: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        InvoiceLineInput: {
+            lineNo: number;
+            description: string;
+            periodStart: string | null;
+            periodEnd: string | null;
+            /** @description tax excluded; negative on credit notes */
+            amountYen: number;
+            taxRatePercent: number;
+        };
+        TaxSummaryInput: {
+            taxRatePercent: number;
+            amountYen: number;
+            taxYen: number;
+        };
+        InvoiceInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            contractId: string | null;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            invoiceNumber: string;
+            billingMonth: string | null;
+            creditsInvoiceId: string | null;
+            /** Format: date */
+            issueDate: string;
+            /** Format: date */
+            periodStart: string;
+            /** Format: date */
+            periodEnd: string;
+            /** Format: date */
+            dueDate: string;
+            issuerName: string;
+            issuerRegistrationNumber: string;
+            issuerAddress: string;
+            recipientName: string;
+            note: string | null;
+            lines: components["schemas"]["InvoiceLineInput"][];
+            taxes: components["schemas"]["TaxSummaryInput"][];
+            subtotalYen: number;
+            taxYen: number;
+            totalYen: number;
+            /** @enum {string} */
+            status: "unpaid" | "paid" | "overdue";
+            paidOn: string | null;
+            paidAmountYen: number | null;
+            reminderSentAt: string | null;
+            mailedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        BillingRunRequestInput: {
+            month: string;
+        };
+        BillingRunResultInput: {
+            month: string;
+            created: number;
+            existing: number;
+            mailed: number;
+            invoiceIds: string[];
+        };
+        ReminderRunResultInput: {
+            markedOverdue: number;
+            reminded: number;
+        };
+        PaymentRecordInput: {
+            /** Format: date */
+            paidOn: string;
+            amountYen: number;
+        };
+        CreditNoteCreateInput: {
+            reason: string;
+            lines?: {
+                description: string;
+                amountYen: number;
+                /** @constant */
+                taxRatePercent: 10;
+            }[];
+        };
+        ApplicationCreateInput: {
+            companyName: string;
+            companyNameKana?: string;
+            representativeName: string;
+            contactName: string;
+            email: string;
+            phone: string;
+            postalCode: string;
+            prefecture: string;
+            city: string;
+            address: string;
+            employees: number;
+            /** @enum {string} */
+            membership: "member" | "non_member";
+            membershipNumber?: string;
+            sites: {
+                name: string;
+                postalCode: string;
+                address: string;
+            }[];
+            /** Format: date */
+            desiredStartDate?: string;
+            /** @constant */
+            consentTerms: true;
+            /** @constant */
+            consentMetadata: true;
+        };
+        ApplicationInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "info_requested" | "approved" | "rejected";
+            companyName: string;
+            companyNameKana: string | null;
+            representativeName: string;
+            contactName: string;
+            email: string;
+            phone: string;
+            postalCode: string;
+            prefecture: string;
+            city: string;
+            address: string;
+            employees: number;
+            /** @enum {string} */
+            membership: "member" | "non_member";
+            membershipNumber: string | null;
+            sites: {
+                name: string;
+                postalCode: string;
+                address: string;
+            }[];
+            desiredStartDate: string | null;
+            reviewNote: string | null;
+            reviewedAt: string | null;
+            organizationId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ApplicationReceiptInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "info_requested" | "approved" | "rejected";
+        };
+        ApplicationApproveInput: {
+            /** Format: date */
+            startDate: string;
+            minimumTermMonths?: number;
+            insurancePolicyNumber: string;
+            /** Format: uuid */
+            insurerOrganizationId?: string;
+            /** Format: date */
+            insurancePeriodEnd?: string;
+        };
+        ApplicationRequestInfoInput: {
+            message: string;
+        };
+        ApplicationRejectInput: {
+            reason: string;
+        };
+        ApplicationApprovalInput: {
+            application: components["schemas"]["ApplicationInput"];
+            /** Format: uuid */
+            organizationId: string;
+            siteIds: string[];
+            /** Format: uuid */
+            adminUserId: string;
+            /** Format: uuid */
+            contractId: string;
+            /** Format: uuid */
+            insurancePolicyId: string;
+        };
+        ShipmentCreateInput: {
+            serial: string;
+            /** @enum {string} */
+            carrier: "yamato" | "sagawa" | "japan_post" | "other";
+            trackingNumber: string;
+            /** Format: date */
+            shippedOn: string;
+            note?: string;
+        };
+        ShipmentInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            siteId: string;
+            serial: string;
+            /** @enum {string} */
+            carrier: "yamato" | "sagawa" | "japan_post" | "other";
+            trackingNumber: string;
+            /** @enum {string} */
+            status: "shipped" | "delivered" | "returned";
+            /** Format: date */
+            shippedOn: string;
+            deliveredOn: string | null;
+            returnedOn: string | null;
+            note: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ShipmentDeliveredInput: {
+            /** Format: date */
+            deliveredOn: string;
+        };
+        ShipmentReturnedInput: {
+            /** Format: date */
+            returnedOn: string;
+            note?: string;
+        };
         ErrorBody: {
             error: {
                 /** @enum {string} */
@@ -1576,6 +3009,301 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             sentAt: string | null;
+        };
+        Plan: {
+            /** @enum {string} */
+            code: "member" | "non_member";
+            name: string;
+            monthlyPriceYen: number;
+            taxRatePercent: number;
+            initialCostYen: number;
+            /** Format: date */
+            validFrom: string;
+        };
+        Contract: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @enum {string} */
+            planCode: "member" | "non_member";
+            /** Format: date */
+            startDate: string;
+            minimumTermMonths: number | null;
+            endDate: string | null;
+            cancellationReason: string | null;
+            cancelledAt: string | null;
+            membershipVerifiedAt: string | null;
+            /** @enum {string} */
+            status: "scheduled" | "active" | "cancelling" | "ended";
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ContractCreate: {
+            /** Format: uuid */
+            organizationId: string;
+            /** @enum {string} */
+            planCode: "member" | "non_member";
+            /** Format: date */
+            startDate: string;
+            minimumTermMonths?: number;
+        };
+        ContractCancel: {
+            /** Format: date */
+            endDate: string;
+            reason: string;
+        };
+        ContractPlanChange: {
+            /** @enum {string} */
+            planCode: "member" | "non_member";
+        };
+        MembershipVerification: {
+            verified: boolean;
+            note?: string;
+        };
+        ContractEvent: {
+            id: string;
+            /** Format: uuid */
+            contractId: string;
+            /** Format: date-time */
+            at: string;
+            actorUserId: string | null;
+            action: string;
+            details: {
+                [key: string]: unknown;
+            } | null;
+        };
+        IssuerSettingsUpdate: {
+            issuerName: string;
+            registrationNumber: string;
+            postalCode: unknown;
+            address: string;
+            phone?: string;
+            /** @description days from the issue date to the due date; 30 when omitted */
+            paymentTermDays?: number;
+        };
+        IssuerSettings: {
+            /** Format: uuid */
+            organizationId: string;
+            issuerName: string;
+            registrationNumber: string;
+            postalCode: string;
+            address: string;
+            phone: string | null;
+            paymentTermDays: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        InvoiceLine: {
+            lineNo: number;
+            description: string;
+            periodStart: string | null;
+            periodEnd: string | null;
+            /** @description tax excluded; negative on credit notes */
+            amountYen: number;
+            taxRatePercent: number;
+        };
+        TaxSummary: {
+            taxRatePercent: number;
+            amountYen: number;
+            taxYen: number;
+        };
+        Invoice: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            contractId: string | null;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            invoiceNumber: string;
+            billingMonth: string | null;
+            creditsInvoiceId: string | null;
+            /** Format: date */
+            issueDate: string;
+            /** Format: date */
+            periodStart: string;
+            /** Format: date */
+            periodEnd: string;
+            /** Format: date */
+            dueDate: string;
+            issuerName: string;
+            issuerRegistrationNumber: string;
+            issuerAddress: string;
+            recipientName: string;
+            note: string | null;
+            lines: components["schemas"]["InvoiceLine"][];
+            taxes: components["schemas"]["TaxSummary"][];
+            subtotalYen: number;
+            taxYen: number;
+            totalYen: number;
+            /** @enum {string} */
+            status: "unpaid" | "paid" | "overdue";
+            paidOn: string | null;
+            paidAmountYen: number | null;
+            reminderSentAt: string | null;
+            mailedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        BillingRunRequest: {
+            month: string;
+        };
+        BillingRunResult: {
+            month: string;
+            created: number;
+            existing: number;
+            mailed: number;
+            invoiceIds: string[];
+        };
+        ReminderRunResult: {
+            markedOverdue: number;
+            reminded: number;
+        };
+        PaymentRecord: {
+            /** Format: date */
+            paidOn: string;
+            amountYen: number;
+        };
+        CreditNoteCreate: {
+            reason: string;
+            lines?: {
+                description: string;
+                amountYen: number;
+                /** @constant */
+                taxRatePercent: 10;
+            }[];
+        };
+        ApplicationCreate: {
+            companyName: string;
+            companyNameKana?: string;
+            representativeName: string;
+            contactName: string;
+            email: unknown;
+            phone: unknown;
+            postalCode: unknown;
+            prefecture: string;
+            city: string;
+            address: string;
+            employees: number;
+            /** @enum {string} */
+            membership: "member" | "non_member";
+            membershipNumber?: string;
+            sites: {
+                name: string;
+                postalCode: unknown;
+                address: string;
+            }[];
+            /** Format: date */
+            desiredStartDate?: string;
+            /** @constant */
+            consentTerms: true;
+            /** @constant */
+            consentMetadata: true;
+        };
+        Application: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "info_requested" | "approved" | "rejected";
+            companyName: string;
+            companyNameKana: string | null;
+            representativeName: string;
+            contactName: string;
+            email: string;
+            phone: string;
+            postalCode: string;
+            prefecture: string;
+            city: string;
+            address: string;
+            employees: number;
+            /** @enum {string} */
+            membership: "member" | "non_member";
+            membershipNumber: string | null;
+            sites: {
+                name: string;
+                postalCode: string;
+                address: string;
+            }[];
+            desiredStartDate: string | null;
+            reviewNote: string | null;
+            reviewedAt: string | null;
+            organizationId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ApplicationReceipt: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "info_requested" | "approved" | "rejected";
+        };
+        ApplicationApprove: {
+            /** Format: date */
+            startDate: string;
+            minimumTermMonths?: number;
+            insurancePolicyNumber: string;
+            /** Format: uuid */
+            insurerOrganizationId?: string;
+            /** Format: date */
+            insurancePeriodEnd?: string;
+        };
+        ApplicationRequestInfo: {
+            message: string;
+        };
+        ApplicationReject: {
+            reason: string;
+        };
+        ApplicationApproval: {
+            application: components["schemas"]["Application"];
+            /** Format: uuid */
+            organizationId: string;
+            siteIds: string[];
+            /** Format: uuid */
+            adminUserId: string;
+            /** Format: uuid */
+            contractId: string;
+            /** Format: uuid */
+            insurancePolicyId: string;
+        };
+        ShipmentCreate: {
+            serial: string;
+            /** @enum {string} */
+            carrier: "yamato" | "sagawa" | "japan_post" | "other";
+            trackingNumber: unknown;
+            /** Format: date */
+            shippedOn: string;
+            note?: string;
+        };
+        Shipment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            siteId: string;
+            serial: string;
+            /** @enum {string} */
+            carrier: "yamato" | "sagawa" | "japan_post" | "other";
+            trackingNumber: string;
+            /** @enum {string} */
+            status: "shipped" | "delivered" | "returned";
+            /** Format: date */
+            shippedOn: string;
+            deliveredOn: string | null;
+            returnedOn: string | null;
+            note: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ShipmentDelivered: {
+            /** Format: date */
+            deliveredOn: string;
+        };
+        ShipmentReturned: {
+            /** Format: date */
+            returnedOn: string;
+            note?: string;
         };
     };
     responses: never;

@@ -5,8 +5,12 @@
  */
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import * as foundation from './0001_foundation.ts';
+import * as billing from './0002_billing.ts';
 
-const ordered: Array<[string, { statements: string[] }]> = [['0001_foundation', foundation]];
+const ordered: Array<[string, { statements: string[] }]> = [
+  ['0001_foundation', foundation],
+  ['0002_billing', billing],
+];
 
 function fromStatements(statements: string[]): Migration {
   return {
