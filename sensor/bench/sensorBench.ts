@@ -8,8 +8,9 @@
  *    to a temporary pcap of about --size-mb megabytes (default 1024).
  * 2. In a fresh child process (so peak RSS is the pipeline's, not the generator's), runs the full
  *    pipeline over it with every EVE type on, serialising each record and writing it to /dev/null;
- *    reports MB/s, packets/s, records and peak RSS (process.resourceUsage().maxRSS). Then the same
- *    over every real capture in ../shared/data/pcaps, summed.
+ *    reports MB/s, packets/s, records and peak RSS (process.resourceUsage().maxRSS), and the time
+ *    split into reading the file, the pipeline, and EVE output (clocked per chunk read and per
+ *    record, never per packet). Then the same over every real capture in ../shared/data/pcaps, summed.
  * 3. Times `tcpdump -r FILE -w /dev/null` on the generated file as the floor (reading and writing
  *    the same bytes, no analysis).
  * Single core: the pipeline runs on the main thread.
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { certificate, clientHelloBody, concat, handshake, record, serverHelloBody, u24 } from '../src/app-layer/tls/tlsFixtures.ts';
 import { serializeEveRecord } from '../src/eve/eveWriter.ts';
-import { runCaptureFile } from '../src/pipeline/runCapture.ts';
+import { readFileChunks, runCapture } from '../src/pipeline/runCapture.ts';
 import { ethernet, ipv4, tcp, udp } from '../src/testing/pcapWriter.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -237,7 +238,32 @@ interface Measure {
   packets: number;
   records: number;
   seconds: number;
+  /** Of `seconds`: reading the file, and serialising and writing EVE; the rest is the pipeline
+   *  (capture parsing, decode, flows, reassembly, app layer, building records). */
+  readSeconds: number;
+  eveSeconds: number;
+  /** CPU time of the process, all threads (V8 compiles and collects garbage beside the main
+   *  thread): on a shared box, a check on wall-clock figures inflated by waiting for a core. */
+  cpuSeconds: number;
   maxRssMb: number;
+}
+
+/** Wall time in seconds since `t0` (process.hrtime.bigint() nanoseconds). */
+function since(t0: bigint): number {
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/** The chunks of readFileChunks (one reused buffer, as runCaptureFile reads), timing each read:
+ *  a clock read per chunk, not per packet. */
+function* timedChunks(path: string, timing: { readSeconds: number }): Generator<Uint8Array, void, undefined> {
+  const chunks = readFileChunks(path, 1 << 18, true);
+  for (;;) {
+    const t0 = process.hrtime.bigint();
+    const next = chunks.next();
+    timing.readSeconds += since(t0);
+    if (next.done === true) return;
+    yield next.value;
+  }
 }
 
 async function measure(files: string[]): Promise<Measure> {
@@ -245,7 +271,14 @@ async function measure(files: string[]): Promise<Measure> {
   let pending: string[] = [];
   let pendingBytes = 0;
   let records = 0;
+  const timing = { readSeconds: 0, eveSeconds: 0 };
+  // Records are few next to packets, so timing each one is cheap.
   const emit = (r: Parameters<typeof serializeEveRecord>[0]): void => {
+    const t0 = process.hrtime.bigint();
+    emitLine(r);
+    timing.eveSeconds += since(t0);
+  };
+  const emitLine = (r: Parameters<typeof serializeEveRecord>[0]): void => {
     const line = serializeEveRecord(r);
     records++;
     pending.push(line);
@@ -259,15 +292,19 @@ async function measure(files: string[]): Promise<Measure> {
   let bytes = 0;
   let packets = 0;
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   for (const file of files) {
-    const r = await runCaptureFile(file, emit);
+    const r = await runCapture(timedChunks(file, timing), emit, { chunksReused: true });
     bytes += r.bytesRead;
     packets += r.pipeline.counters.packets;
   }
+  const t0 = process.hrtime.bigint();
   writeSync(fd, `${pending.join('\n')}\n`);
+  timing.eveSeconds += since(t0);
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   closeSync(fd);
-  return { files: files.length, bytes, packets, records, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  return { files: files.length, bytes, packets, records, seconds, ...timing, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
 function measureInChild(files: string[]): Measure {
@@ -298,9 +335,13 @@ function captures(dir: string, out: string[] = []): string[] {
 
 function report(label: string, m: Measure): string {
   const mb = m.bytes / 1e6;
+  const pipelineSeconds = m.seconds - m.readSeconds - m.eveSeconds;
+  const pct = (s: number): string => `${s.toFixed(2)} s (${((100 * s) / m.seconds).toFixed(0)}%)`;
   return [
     `${label}: ${m.files} file(s), ${mb.toFixed(1)} MB, ${m.packets.toLocaleString('en-US')} packets, ${m.records.toLocaleString('en-US')} EVE records`,
     `  ${m.seconds.toFixed(2)} s  →  ${(mb / m.seconds).toFixed(1)} MB/s, ${Math.round(m.packets / m.seconds).toLocaleString('en-US')} packets/s, peak RSS ${m.maxRssMb.toFixed(0)} MB`,
+    `  CPU time (all threads) ${m.cpuSeconds.toFixed(2)} s  →  ${(mb / m.cpuSeconds).toFixed(1)} MB per CPU-second`,
+    `  stages: read ${pct(m.readSeconds)}, pipeline (capture parse, decode, flows, reassembly, app layer) ${pct(pipelineSeconds)}, EVE serialise + write ${pct(m.eveSeconds)}`,
   ].join('\n');
 }
 

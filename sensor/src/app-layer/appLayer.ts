@@ -3,6 +3,8 @@
  * result (after Suricata's nom parsers: done, failed, or "give me more"), the anomaly events a parser
  * raises instead of throwing, and the per-direction byte accumulator the stream parsers use.
  */
+import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 
 export type Direction = 'toServer' | 'toClient';
 
@@ -93,6 +95,74 @@ export class PendingBytes {
     this.start = this.end = 0;
     // Drop a large buffer so an idle flow does not pin it.
     if (this.buf.length > 4096) this.buf = new Uint8Array(0);
+  }
+}
+
+/** Digests fileinfo records can carry (Suricata's `force-hash`). */
+export interface FileHashAlgorithms {
+  md5?: boolean;
+  sha1?: boolean;
+  sha256?: boolean;
+}
+
+/** Hex digests of a complete file, in EVE's field order. */
+export interface FileDigests {
+  md5?: string;
+  sha1?: string;
+  sha256?: string;
+}
+
+export function wantsFileHashes(a: FileHashAlgorithms): boolean {
+  return a.md5 === true || a.sha1 === true || a.sha256 === true;
+}
+
+/** The digests of `content` in one go. */
+export function fileDigests(content: Uint8Array, a: FileHashAlgorithms): FileDigests {
+  const d: FileDigests = {};
+  if (a.md5 === true) d.md5 = createHash('md5').update(content).digest('hex');
+  if (a.sha1 === true) d.sha1 = createHash('sha1').update(content).digest('hex');
+  if (a.sha256 === true) d.sha256 = createHash('sha256').update(content).digest('hex');
+  return d;
+}
+
+/**
+ * Hashes a file as its bytes stream by, so the file need not be kept whole. Files longer than
+ * `limit` get no digests (they count as truncated), so the hashing stops there.
+ */
+export class IncrementalFileHasher {
+  private md5: Hash | null;
+  private sha1: Hash | null;
+  private sha256: Hash | null;
+  private total = 0;
+
+  constructor(
+    algorithms: FileHashAlgorithms,
+    readonly limit: number,
+  ) {
+    this.md5 = algorithms.md5 === true ? createHash('md5') : null;
+    this.sha1 = algorithms.sha1 === true ? createHash('sha1') : null;
+    this.sha256 = algorithms.sha256 === true ? createHash('sha256') : null;
+  }
+
+  update(b: Uint8Array): void {
+    this.total += b.length;
+    if (this.total > this.limit) {
+      this.md5 = this.sha1 = this.sha256 = null;
+      return;
+    }
+    this.md5?.update(b);
+    this.sha1?.update(b);
+    this.sha256?.update(b);
+  }
+
+  /** The digests, or undefined past `limit`. Call once. */
+  digest(): FileDigests | undefined {
+    if (this.total > this.limit) return undefined;
+    const d: FileDigests = {};
+    if (this.md5 !== null) d.md5 = this.md5.digest('hex');
+    if (this.sha1 !== null) d.sha1 = this.sha1.digest('hex');
+    if (this.sha256 !== null) d.sha256 = this.sha256.digest('hex');
+    return d;
   }
 }
 

@@ -81,6 +81,8 @@ export async function runRead(options: ReadOptions, io: ReadIo): Promise<number>
 
   // Input
   let source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+  /** A file is read into one reused buffer (see readFileChunks); streams yield fresh chunks. */
+  let chunksReused = false;
   let totalBytes: number | null = null;
   let child: ChildProcess | null = null;
   if (options.interface !== undefined) {
@@ -104,7 +106,8 @@ export async function runRead(options: ReadOptions, io: ReadIo): Promise<number>
     } catch (e) {
       return usage(io, `cannot read ${path}: ${(e as Error).message}`);
     }
-    source = readFileChunks(path);
+    source = readFileChunks(path, undefined, true);
+    chunksReused = true;
   }
 
   // Output: checked now, opened (and truncated) at the first record.
@@ -125,6 +128,7 @@ export async function runRead(options: ReadOptions, io: ReadIo): Promise<number>
   try {
     result = await runCapture(source, (record) => sink.write(serializeEveRecord(record)), {
       ...pipelineOptions,
+      chunksReused,
       onProgress: (bytes, packets) => {
         meter.update(bytes, packets);
         // Live input: records go out as they are made, not when a megabyte has gathered.

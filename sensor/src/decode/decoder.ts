@@ -47,8 +47,16 @@ export class PacketDecoder {
   /** null disables reassembly: fragments are returned as they are. */
   constructor(readonly defrag: Defragmenter | null = new Defragmenter()) {}
 
-  decode(c: CapturedPacket): Packet {
-    const p = decodeFrame(new Packet(c.data, c.linkType, c.tsSec, c.tsNsec, c.origLen, c.interfaceId));
+  /** Decodes `c` into a new Packet, or into `into` (reset first) when the caller keeps nothing of
+   *  the previous packet it held there. A datagram completed from fragments is always new. */
+  decode(c: CapturedPacket, into?: Packet): Packet {
+    let fresh: Packet;
+    if (into === undefined) fresh = new Packet(c.data, c.linkType, c.tsSec, c.tsNsec, c.origLen, c.interfaceId);
+    else {
+      into.reset(c.data, c.linkType, c.tsSec, c.tsNsec, c.origLen, c.interfaceId);
+      fresh = into;
+    }
+    const p = decodeFrame(fresh);
     if (p.isFragment && this.defrag !== null) {
       const datagram = this.defrag.add(p);
       if (datagram !== null) {

@@ -21,8 +21,9 @@ export class Packet {
   tsNsec: number;
   linkType: number;
   interfaceId: number;
-  /** The whole frame as captured (for a reassembled packet: the rebuilt IP datagram). */
-  readonly data: Uint8Array;
+  /** The whole frame as captured (for a reassembled packet: the rebuilt IP datagram). Written
+   *  only by the constructor and reset(). */
+  data: Uint8Array;
   origLen: number;
 
   // Link layer
@@ -109,6 +110,67 @@ export class Packet {
     this.interfaceId = interfaceId;
   }
 
+  /**
+   * Makes this object the undecoded packet of another frame, as the constructor would: the
+   * pipeline decodes every frame into one Packet instead of allocating ~0.5 KB per packet. Every
+   * field initialised above is set again (a test checks none is missed). Arrays are replaced, not
+   * cleared, so a flow that took this packet's `vlan` keeps it.
+   */
+  reset(data: Uint8Array, linkType: number, tsSec: number, tsNsec: number, origLen: number, interfaceId: number): void {
+    this.tsSec = tsSec;
+    this.tsNsec = tsNsec;
+    this.linkType = linkType;
+    this.interfaceId = interfaceId;
+    this.data = data;
+    this.origLen = origLen;
+    this.ethOffset = -1;
+    this.etherType = 0;
+    this.vlan = NO_VLAN;
+    this.ipVersion = 0;
+    this.l3Offset = -1;
+    this.l4Offset = -1;
+    this.proto = -1;
+    this.ttl = 0;
+    this.ipId = 0;
+    this.tos = 0;
+    this.ipv6FlowLabel = 0;
+    this.ipHeaderLength = 0;
+    this.ipTotalLength = 0;
+    this.dontFragment = false;
+    this.moreFragments = false;
+    this.fragmentOffset = 0;
+    this.isFragment = false;
+    this.isReassembled = false;
+    this.ipv6FragHeaderOffset = -1;
+    this.ipv6FragNextHeaderFieldOffset = -1;
+    this.srcAddrOffset = -1;
+    this.dstAddrOffset = -1;
+    this.srcText = null;
+    this.dstText = null;
+    this.srcPort = 0;
+    this.dstPort = 0;
+    this.tcpFlags = 0;
+    this.tcpSeq = 0;
+    this.tcpAck = 0;
+    this.tcpWindow = 0;
+    this.tcpUrgentPointer = 0;
+    this.tcpHeaderLength = 0;
+    this.tcpMss = -1;
+    this.tcpWindowScale = -1;
+    this.tcpSackPermitted = false;
+    this.tcpSackBlocks = 0;
+    this.tcpTsVal = -1;
+    this.tcpTsEcr = -1;
+    this.udpLength = 0;
+    this.icmpType = -1;
+    this.icmpCode = -1;
+    this.arpOp = 0;
+    this.arpOffset = -1;
+    this.payload = EMPTY;
+    this.events = NO_EVENTS;
+    this.reassembled = null;
+  }
+
   /** Records an anomaly once per packet; at most PACKET_MAX_EVENTS distinct ones (like Suricata's
    *  fixed event slots), so a header full of bad options cannot grow the list with its size. */
   addEvent(e: DecoderEventName): void {
@@ -173,6 +235,15 @@ export class Packet {
   }
   get arpTargetIp(): string {
     return this.arpOffset < 0 ? '' : formatIPv4(this.data, this.arpOffset + 24);
+  }
+
+  /** Offset in `data` of the source address (4 or 16 bytes, by ipVersion); -1 without IP. Lets
+   *  per-packet code read the address without making a view. */
+  get srcAddrAt(): number {
+    return this.srcAddrOffset;
+  }
+  get dstAddrAt(): number {
+    return this.dstAddrOffset;
   }
 
   /** Raw address bytes (4 or 16), a view into data; empty when there is no IP. */

@@ -278,14 +278,15 @@ export class FlowTable {
   /** Builds the normalised key of a packet and sets keySrcIsLow. */
   private keyOf(p: Packet): string {
     portsOf(p, this.ports);
-    return this.keyFor(p.ipVersion, p.proto, p.vlan, p.srcAddrBytes, p.dstAddrBytes, this.ports[0]!, this.ports[1]!);
+    return this.keyFor(p.ipVersion, p.proto, p.vlan, p.data, p.srcAddrAt, p.dstAddrAt, p.ipVersion === 4 ? 4 : 16, this.ports[0]!, this.ports[1]!);
   }
 
-  /** The normalised key of a tuple; sets keySrcIsLow: whether `src` sorts first. */
-  private keyFor(ipVersion: number, proto: number, vlan: readonly number[], src: Uint8Array, dst: Uint8Array, sp: number, dp: number): string {
+  /** The normalised key of a tuple whose addresses are `addrLen` bytes of `b` at `src` and `dst`
+   *  (offsets, not views: no allocation per packet); sets keySrcIsLow: whether `src` sorts first. */
+  private keyFor(ipVersion: number, proto: number, vlan: readonly number[], b: Uint8Array, src: number, dst: number, addrLen: number, sp: number, dp: number): string {
     const u = this.keyUnits;
     let cmp = 0;
-    for (let i = 0; i < src.length && cmp === 0; i++) cmp = src[i]! - dst[i]!;
+    for (let i = 0; i < addrLen && cmp === 0; i++) cmp = b[src + i]! - b[dst + i]!;
     if (cmp === 0) cmp = sp - dp;
     const srcIsLow = cmp <= 0;
     const lo = srcIsLow ? src : dst;
@@ -295,8 +296,8 @@ export class FlowTable {
     const vlans = vlan.length < MAX_KEY_VLANS ? vlan.length : MAX_KEY_VLANS;
     u[n++] = vlans;
     for (let i = 0; i < vlans; i++) u[n++] = vlan[i]!;
-    for (let i = 0; i < lo.length; i += 2) u[n++] = (lo[i]! << 8) | lo[i + 1]!;
-    for (let i = 0; i < hi.length; i += 2) u[n++] = (hi[i]! << 8) | hi[i + 1]!;
+    for (let i = 0; i < addrLen; i += 2) u[n++] = (b[lo + i]! << 8) | b[lo + i + 1]!;
+    for (let i = 0; i < addrLen; i += 2) u[n++] = (b[hi + i]! << 8) | b[hi + i + 1]!;
     u[n++] = srcIsLow ? sp : dp;
     u[n++] = srcIsLow ? dp : sp;
     this.keySrcIsLow = srcIsLow;
@@ -318,7 +319,7 @@ export class FlowTable {
     if (ihl < 20 || b.length < ihl + 4 || (proto !== PROTO_TCP && proto !== PROTO_UDP)) return null;
     const sp = (b[ihl]! << 8) | b[ihl + 1]!;
     const dp = (b[ihl + 2]! << 8) | b[ihl + 3]!;
-    const key = this.keyFor(4, proto, p.vlan, b.subarray(12, 16), b.subarray(16, 20), sp, dp);
+    const key = this.keyFor(4, proto, p.vlan, b, 12, 16, 4, sp, dp);
     const f = this.flows.get(key);
     if (f === undefined || isTimedOut(f, this.config.timeouts, p.tsSec, p.tsNsec)) return null;
     this.touch(f);

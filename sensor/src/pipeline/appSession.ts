@@ -7,8 +7,8 @@
  * TCP data waits in `pending` until the other side acknowledges it (see SensorPipeline). Detection
  * holds the first chunks until it decides, then replays them into the parser.
  */
-import { createHash } from 'node:crypto';
-import type { AppLayerAnomaly, Direction } from '../app-layer/appLayer.ts';
+import type { AppLayerAnomaly, Direction, FileDigests } from '../app-layer/appLayer.ts';
+import { fileDigests } from '../app-layer/appLayer.ts';
 import { detectAppProto, DETECT_MAX_BYTES } from '../app-layer/appProtoDetect.ts';
 import type { AppProto } from '../app-layer/appProtoDetect.ts';
 import { DnsFlowParser } from '../app-layer/dns/dnsFlow.ts';
@@ -67,6 +67,11 @@ function concat(a: Uint8Array, b: Uint8Array, cap: number): Uint8Array {
   return out;
 }
 
+function detached(list: ReassembledChunk[], input: ArrayBufferLike): ReassembledChunk[] {
+  if (list.length === 0) return list;
+  return list.map((c) => (c.data.buffer === input ? { direction: c.direction, data: c.data.slice(), gapBefore: c.gapBefore } : c));
+}
+
 export class AppSession {
   /** Detected protocol; 'failed' when detection gave up; null while undecided. */
   proto: AppProto | 'failed' | null = null;
@@ -107,13 +112,27 @@ export class AppSession {
     if (this.pendingBytes[d] > DEFER_MAX_BYTES) this.release(d, out);
   }
 
+  /** True when chunks wait here (for an acknowledgement or a protocol verdict): their bytes may be
+   *  views into the capture's read buffer. */
+  holdsChunks(): boolean {
+    return this.pending.toServer.length > 0 || this.pending.toClient.length > 0 || this.held.length > 0;
+  }
+
+  /** Copies the waiting chunks whose bytes lie in `input`, a read buffer about to be overwritten.
+   *  Parsers copy what they keep themselves; only whole waiting chunks are views. */
+  detachInput(input: ArrayBufferLike): void {
+    this.pending.toServer = detached(this.pending.toServer, input);
+    this.pending.toClient = detached(this.pending.toClient, input);
+    this.held = detached(this.held, input);
+  }
+
   /** Hand the data of `direction` that was waiting for an acknowledgement to the app layer. */
   release(direction: Direction, out: AppOut): void {
     const list = this.pending[direction];
     if (list.length === 0) return;
     this.pending[direction] = [];
     this.pendingBytes[direction] = 0;
-    for (const chunk of list) this.chunk(chunk, out);
+    for (let i = 0; i < list.length; i++) this.chunk(list[i]!, out);
   }
 
   chunk(c: ReassembledChunk, out: AppOut): void {
@@ -122,7 +141,8 @@ export class AppSession {
       this.feed(c, out);
       return;
     }
-    for (const ready of this.detect(c)) this.feed(ready, out);
+    const ready = this.detect(c);
+    for (let i = 0; i < ready.length; i++) this.feed(ready[i]!, out);
   }
 
   /** The flow ended: what parsers still hold is logged. */
@@ -215,7 +235,8 @@ export class AppSession {
         this.parser = new DnsFlowParser(this.isTcp ? 'tcp' : 'udp');
         break;
       case 'http':
-        this.parser = new HttpFlowParser();
+        // Digests only when fileinfo records are written: they are the only reader.
+        this.parser = new HttpFlowParser(this.options.types.has('fileinfo') ? { fileHashes: this.options.fileHashes } : {});
         break;
       case 'tls':
         this.parser = new TlsFlowParser();
@@ -300,18 +321,18 @@ export class AppSession {
     const res = tx.response;
     if (res === undefined || res.bodyLength === 0 || !this.options.types.has('fileinfo')) return;
     const filename = httpFileName(tx.request?.uri ?? '', headerValue(res.headers, 'content-disposition'));
-    const fileinfo = this.fileinfo(filename, res.body, res.bodyTruncated ? res.bodyLength : res.body.length, res.bodyTruncated, tx.txId);
+    const fileinfo = this.fileinfo(filename, res.digests, res.bodyTruncated ? res.bodyLength : res.bodyDecodedLength, res.bodyTruncated, tx.txId);
     this.record(out, 'fileinfo', 'toClient', { http: httpEve(tx), fileinfo }, tx.txId);
   }
 
-  private fileinfo(filename: string, content: Uint8Array, size: number, truncated: boolean, txId: number): Record<string, unknown> {
+  /** `digests`: of the complete file, as configured; the parsers give none for a truncated file
+   *  (they would name a file that never was). */
+  private fileinfo(filename: string, digests: FileDigests | undefined, size: number, truncated: boolean, txId: number): Record<string, unknown> {
     const info: Record<string, unknown> = { filename, gaps: false, state: truncated ? 'TRUNCATED' : 'CLOSED' };
-    const hashes = this.options.fileHashes;
-    // Hashes only over a complete file: over a truncated one they would name a file that never was.
-    if (!truncated) {
-      if (hashes.md5 === true) info.md5 = createHash('md5').update(content).digest('hex');
-      if (hashes.sha1 === true) info.sha1 = createHash('sha1').update(content).digest('hex');
-      if (hashes.sha256 === true) info.sha256 = createHash('sha256').update(content).digest('hex');
+    if (!truncated && digests !== undefined) {
+      if (digests.md5 !== undefined) info.md5 = digests.md5;
+      if (digests.sha1 !== undefined) info.sha1 = digests.sha1;
+      if (digests.sha256 !== undefined) info.sha256 = digests.sha256;
     }
     info.stored = false;
     info.size = size;
@@ -370,7 +391,8 @@ export class AppSession {
     if (!this.options.types.has('fileinfo')) return;
     for (const a of tx.message?.attachments ?? []) {
       if (a.filename === '') continue;
-      const fileinfo = this.fileinfo(a.filename, a.content, a.size, a.truncated, txId);
+      const digests = a.truncated ? undefined : fileDigests(a.content, this.options.fileHashes);
+      const fileinfo = this.fileinfo(a.filename, digests, a.size, a.truncated, txId);
       this.record(out, 'fileinfo', 'toServer', { ...fields, fileinfo }, txId);
     }
   }

@@ -23,6 +23,9 @@ export interface CaptureRunResult {
 export interface CaptureRunOptions extends SensorPipelineOptions {
   /** Called after each chunk of input with the bytes read and packets seen so far. */
   onProgress?: (bytesRead: number, packets: number) => void;
+  /** The source overwrites a chunk's memory once the next chunk is asked for (readFileChunks with
+   *  `reuseBuffer`): after each chunk the pipeline copies the bytes it still holds views of. */
+  chunksReused?: boolean;
 }
 
 const READ_CHUNK_BYTES = 1 << 18;
@@ -33,6 +36,7 @@ export async function runCapture(source: AsyncIterable<Uint8Array> | Iterable<Ui
   const reader = new CaptureReader();
   let pcapCnt = 0;
   let bytesRead = 0;
+  const chunksReused = options.chunksReused === true;
   const onPacket = (c: CapturedPacket): void => {
     pipeline.onPacket(c, ++pcapCnt);
   };
@@ -40,6 +44,7 @@ export async function runCapture(source: AsyncIterable<Uint8Array> | Iterable<Ui
     for await (const chunk of source) {
       bytesRead += chunk.length;
       reader.push(chunk, onPacket);
+      if (chunksReused) pipeline.detachInput(chunk.buffer);
       options.onProgress?.(bytesRead, pcapCnt);
     }
     reader.end();
@@ -54,22 +59,32 @@ export async function runCapture(source: AsyncIterable<Uint8Array> | Iterable<Ui
 
 /**
  * Chunks of a file read synchronously: the pipeline is CPU-bound, and awaiting a stream left the
- * thread idle during every read (a sixth of the time in the benchmark). Each chunk is a fresh
- * buffer because packets are views into it.
+ * thread idle during every read (a sixth of the time in the benchmark).
+ *
+ * Without `reuseBuffer` each chunk is a fresh buffer, since packets are views into it. With it,
+ * every chunk is read into the same buffer: a fresh one costs page faults on every 4 KiB of input
+ * (the kernel zero-fills new pages) and a GC of the old one, most of the read time; the consumer
+ * must copy whatever it keeps before asking for the next chunk (runCapture's `chunksReused`).
  */
-export function* readFileChunks(path: string, chunkBytes: number = READ_CHUNK_BYTES): Generator<Uint8Array, void, undefined> {
+export function* readFileChunks(path: string, chunkBytes: number = READ_CHUNK_BYTES, reuseBuffer = false): Generator<Uint8Array, void, undefined> {
   const fd = openSync(path, 'r');
   try {
     // A small regular file gets a buffer of its own size, not a whole chunk.
     const st = fstatSync(fd);
     let left = st.isFile() ? st.size : Infinity;
+    let reused: Uint8Array | null = null;
     for (;;) {
       // Past the size seen at open: a little, for a file still being written; a pipe: whole chunks.
       const size = left > 0 ? Math.min(chunkBytes, left) : st.isFile() ? 65536 : chunkBytes;
-      // Not zero-filled (every byte handed on is read first), and a plain Uint8Array: a Buffer's
-      // slice() would not copy.
-      const raw = Buffer.allocUnsafeSlow(size);
-      const buf = new Uint8Array(raw.buffer, raw.byteOffset, size);
+      let buf: Uint8Array;
+      if (reused !== null && reused.length >= size) buf = reused.subarray(0, size);
+      else {
+        // Not zero-filled (every byte handed on is read first), and a plain Uint8Array: a Buffer's
+        // slice() would not copy.
+        const raw = Buffer.allocUnsafeSlow(size);
+        buf = new Uint8Array(raw.buffer, raw.byteOffset, size);
+        if (reuseBuffer) reused = buf;
+      }
       left -= buf.length;
       let n = 0;
       while (n < buf.length) {
@@ -87,5 +102,5 @@ export function* readFileChunks(path: string, chunkBytes: number = READ_CHUNK_BY
 }
 
 export function runCaptureFile(path: string, emit: EveEmit, options: CaptureRunOptions = {}): Promise<CaptureRunResult> {
-  return runCapture(readFileChunks(path), emit, options);
+  return runCapture(readFileChunks(path, READ_CHUNK_BYTES, true), emit, { ...options, chunksReused: true });
 }

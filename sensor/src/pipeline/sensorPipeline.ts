@@ -16,8 +16,7 @@
  */
 import type { CapturedPacket } from '../capture/capturedPacket.ts';
 import { PacketDecoder } from '../decode/decoder.ts';
-import type { Packet } from '../decode/packet.ts';
-import { TCP_FLAG } from '../decode/packet.ts';
+import { Packet, TCP_FLAG } from '../decode/packet.ts';
 import type { EveRecord, EveStatsRecord } from '../eve/eveEvent.ts';
 import { buildStatsRecord } from '../eve/eveWriter.ts';
 import { formatEveTimestamp } from '../flow/eveTime.ts';
@@ -81,6 +80,9 @@ export class SensorPipeline {
     packets: 0, bytes: 0, decodeErrors: 0, noFlow: 0, ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, events: {}, appFlows: {},
   };
   private readonly decoder = new PacketDecoder();
+  /** Every frame is decoded into this one object: nothing downstream keeps a Packet past
+   *  onPacket (flows copy what they keep; fragments are copied by the defragmenter). */
+  private readonly packet = new Packet(new Uint8Array(0), 0, 0, 0, 0, 0);
   private readonly engine: FlowEngine;
   private readonly types: ReadonlySet<string>;
   private readonly communityIdSeed: number | undefined;
@@ -92,6 +94,8 @@ export class SensorPipeline {
   private firstSec = -1;
   private pcapCnt = 0;
   private finished = false;
+  /** Sessions that may hold views into the current input chunk (see detachInput). */
+  private readonly holdingSessions = new Set<AppSession>();
 
   constructor(emit: EveEmit, options: SensorPipelineOptions = {}) {
     this.emitRecord = emit;
@@ -115,7 +119,7 @@ export class SensorPipeline {
     this.tsNsec = c.tsNsec;
     if (this.firstSec < 0) this.firstSec = c.tsSec;
 
-    const packet = this.decoder.decode(c);
+    const packet = this.decoder.decode(c, this.packet);
     if (packet.events.length > 0) {
       counters.decodeErrors++;
       this.decodeAnomalies(packet);
@@ -129,7 +133,9 @@ export class SensorPipeline {
     else if (p.proto === 1 || p.proto === 58) counters.icmp++;
 
     const r = this.engine.onPacket(packet);
-    for (const ended of r.ended) this.endFlow(ended);
+    // Indexed loops on the per-packet path: for-of makes an iterator per loop until optimised.
+    const endedFlows = r.ended;
+    for (let i = 0; i < endedFlows.length; i++) this.endFlow(endedFlows[i]!);
     const f = r.flow;
     if (f === null) {
       counters.noFlow++;
@@ -139,8 +145,18 @@ export class SensorPipeline {
     if (f.proto === PROTO_TCP) this.onTcp(f, p, r.direction, r.chunks);
     else if (r.chunks.length > 0) {
       const session = this.session(f);
-      for (const chunk of r.chunks) session.chunk(chunk, this.out);
+      for (let i = 0; i < r.chunks.length; i++) session.chunk(r.chunks[i]!, this.out);
     }
+  }
+
+  /**
+   * The caller is about to overwrite `input`, the buffer the packets so far were views into: copy
+   * the bytes still waiting in app sessions (everything else kept across packets is copied where
+   * it is kept: out-of-order segments, fragments, parser state, bodies).
+   */
+  detachInput(input: ArrayBufferLike): void {
+    for (const s of this.holdingSessions) s.detachInput(input);
+    this.holdingSessions.clear();
   }
 
   /** End of capture: ends every flow and writes the final stats. */
@@ -156,7 +172,8 @@ export class SensorPipeline {
     const other: FlowDirection = direction === 'toServer' ? 'toClient' : 'toServer';
     // This packet acknowledges the other side's data: hand it to the app layer now.
     if ((p.tcpFlags & TCP_FLAG.ACK) !== 0) session.release(other, this.out);
-    for (const chunk of chunks) {
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
       if (chunk.direction === direction) session.defer(chunk, this.out);
       else session.chunk(chunk, this.out);
     }
@@ -172,6 +189,7 @@ export class SensorPipeline {
       session.release(other, this.out);
       session.end(this.out);
     }
+    if (session.holdsChunks()) this.holdingSessions.add(session);
   }
 
   private session(f: Flow): AppSession {
@@ -183,12 +201,18 @@ export class SensorPipeline {
     return s;
   }
 
-  /** Where the app layer's records go: completed with the common fields, then emitted. */
+  /** Where the app layer's records go: completed with the common fields, then emitted. Fields go
+   *  in in the order they are written (header, payload, app_proto, the rest), so the serialiser
+   *  can hand the record to JSON.stringify whole. */
   private readonly out = (rec: AppRecordOut): void => {
     const f = rec.flow;
     const r = this.common(f, rec.eventType, rec.direction) as Record<string, unknown>;
     if (rec.txId !== undefined) r.tx_id = rec.txId;
-    for (const [key, value] of Object.entries(rec.fields)) r[key] = value;
+    const fields = rec.fields;
+    const payload = fields[rec.eventType];
+    if (payload !== undefined) r[rec.eventType] = payload;
+    this.addAppProto(f, r);
+    for (const key of Object.keys(fields)) if (key !== rec.eventType) r[key] = fields[key];
     this.emit(r as unknown as EveRecord);
   };
 
@@ -240,11 +264,13 @@ export class SensorPipeline {
     for (const e of events) {
       const r = this.common(f, 'anomaly', e.direction) as Record<string, unknown>;
       r.anomaly = { type: 'stream', event: e.name };
+      this.addAppProto(f, r);
       this.emit(r as unknown as EveRecord);
     }
   }
 
-  /** The header every flow-bound record shares, oriented by `direction`. */
+  /** The header every flow-bound record shares, oriented by `direction`; `app_proto` is added
+   *  after the payload (addAppProto). */
   private common(f: Flow, eventType: string, direction: FlowDirection): Record<string, unknown> {
     const toServer = direction === 'toServer';
     const r: Record<string, unknown> = {
@@ -262,9 +288,12 @@ export class SensorPipeline {
     r.ip_v = f.ipVersion;
     r.proto = eveProtoName(f.proto);
     if (this.communityIdSeed !== undefined) r.community_id = f.communityId(this.communityIdSeed);
+    return r;
+  }
+
+  private addAppProto(f: Flow, r: Record<string, unknown>): void {
     const app = (f.appState as AppSession | null)?.appProtoName();
     if (app !== undefined && app !== 'failed') r.app_proto = app;
-    return r;
   }
 
   private emit(record: EveRecord): void {

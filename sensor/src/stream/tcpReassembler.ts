@@ -282,7 +282,8 @@ export class TcpStreamDirection {
   /** Delivers [s, e) (payload from `from`) when it is next in line, else buffers a copy. */
   private place(s: number, e: number, payload: Uint8Array, from: number, out: ReassemblyOutput): void {
     if (s === this.next) {
-      this.emit(payload.subarray(from, from + (e - s)), out);
+      // The whole payload (the common case) is handed on as it is: no view to make.
+      this.emit(from === 0 && e - s === payload.length ? payload : payload.subarray(from, from + (e - s)), out);
       this.drain(out);
       return;
     }

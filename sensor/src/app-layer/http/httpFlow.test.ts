@@ -1,9 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Direction } from '../appLayer.ts';
-import { HttpFlowParser, httpEve } from './httpFlow.ts';
+import { fileDigests } from '../appLayer.ts';
+import { HTTP_DEFAULT_BODY_PREFIX, HttpFlowParser, httpEve } from './httpFlow.ts';
 import type { HttpFeedResult } from './httpFlow.ts';
-import { HTTP_MAX_DECOMPRESSED_BODY, decodeContentEncoding } from './httpBody.ts';
+import { HTTP_MAX_DECOMPRESSED_BODY, HTTP_MAX_STORED_BODY, decodeContentEncoding } from './httpBody.ts';
 import { headerValue, parseHttpRequestHead, parseHttpResponseHead } from './httpHead.ts';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -147,11 +148,43 @@ describe('HttpFlowParser', () => {
     expect(r.records[0]?.response?.bodyTruncated).toBe(true);
   });
 
-  it('caps stored bodies but counts every byte', () => {
+  it('keeps a prefix of a body without content coding but counts every byte', () => {
     const n = 3 * 1024 * 1024;
     const r = run([['toServer', cat(enc(`PUT /f HTTP/1.1\r\nContent-Length: ${n}\r\n\r\n`), new Uint8Array(n))]]);
     expect(r.requests[0]?.bodyLength).toBe(n);
-    expect(r.requests[0]?.body.length).toBe(1024 * 1024);
+    expect(r.requests[0]?.body.length).toBe(HTTP_DEFAULT_BODY_PREFIX);
     expect(r.requests[0]?.bodyTruncated).toBe(true);
+  });
+
+  it('hashes bodies as they stream by, as one-shot hashing of the whole body would', () => {
+    const file = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 31 + (i >> 7)) & 0xff);
+    const hashes = { md5: true, sha1: true, sha256: true };
+    const whole = fileDigests(file, hashes);
+    const gz = gzipSync(file);
+    const cases: Array<[string, Uint8Array]> = [
+      ['Content-Length: 200000', file],
+      ['Transfer-Encoding: chunked', cat(enc('7d0\r\n'), file.subarray(0, 2000), enc(`\r\n${(198_000).toString(16)}\r\n`), file.subarray(2000), enc('\r\n0\r\n\r\n'))],
+      [`Content-Encoding: gzip\r\nContent-Length: ${gz.length}`, gz],
+    ];
+    for (const [header, body] of cases) {
+      const p = new HttpFlowParser({ fileHashes: hashes, bodyPrefixBytes: 1000 });
+      p.feed('toServer', enc('GET /f HTTP/1.1\r\n\r\n'));
+      const wire = cat(enc(`HTTP/1.1 200 OK\r\n${header}\r\n\r\n`), body);
+      const records = [];
+      for (let i = 0; i < wire.length; i += 1447) records.push(...p.feed('toClient', wire.subarray(i, i + 1447)).records);
+      const res = records[0]?.response;
+      expect(res?.digests, header).toEqual(whole);
+      expect(res?.bodyDecodedLength, header).toBe(file.length);
+      expect(res?.bodyTruncated, header).toBe(false);
+    }
+  });
+
+  it('gives no digests for a body past the stored cap', () => {
+    const n = HTTP_MAX_STORED_BODY + 1;
+    const p = new HttpFlowParser({ fileHashes: { sha256: true } });
+    p.feed('toServer', enc('GET /f HTTP/1.1\r\n\r\n'));
+    const r = p.feed('toClient', cat(enc(`HTTP/1.1 200 OK\r\nContent-Length: ${n}\r\n\r\n`), new Uint8Array(n)));
+    expect(r.records[0]?.response?.bodyTruncated).toBe(true);
+    expect(r.records[0]?.response?.digests).toBeUndefined();
   });
 });

@@ -2,9 +2,14 @@
  * Per-flow HTTP/1.x state: one resumable parser per direction over the reassembled stream,
  * pipelined requests queued and paired with responses in order, bodies de-chunked, stored up to a
  * cap and content-decoded when the message completes.
+ *
+ * A body without content coding (nearly all downloads) keeps only a prefix (for detection) and is
+ * hashed as it streams by: copying up to HTTP_MAX_STORED_BODY per message only to hash it was a
+ * large part of the sensor's time. A content-coded body is kept up to HTTP_MAX_STORED_BODY, since
+ * it is decoded (and then hashed) whole when the message completes.
  */
-import type { AppLayerAnomaly, Direction, FeedResult } from '../appLayer.ts';
-import { BodyStore, PendingBytes } from '../appLayer.ts';
+import type { AppLayerAnomaly, Direction, FeedResult, FileDigests, FileHashAlgorithms } from '../appLayer.ts';
+import { BodyStore, fileDigests, IncrementalFileHasher, PendingBytes, wantsFileHashes } from '../appLayer.ts';
 import type { HttpHeader, HttpRequestHead, HttpResponseHead } from './httpHead.ts';
 import { findHeadEnd, headerValue, HTTP_MAX_HEAD_SIZE, httpHostname, parseHttpRequestHead, parseHttpResponseHead } from './httpHead.ts';
 import { ChunkedDecoder, decodeContentEncoding, HTTP_MAX_STORED_BODY } from './httpBody.ts';
@@ -13,30 +18,47 @@ import { ChunkedDecoder, decodeContentEncoding, HTTP_MAX_STORED_BODY } from './h
 export const HTTP_MAX_PENDING_REQUESTS = 256;
 /** Transactions per flow; past this the flow is no longer parsed. */
 export const HTTP_MAX_TRANSACTIONS_PER_FLOW = 10_000;
+/** Bytes of a body without content coding kept in `body` (detection's file.data and http body
+ *  buffers read a prefix; raise it through HttpParserOptions when they need more). */
+export const HTTP_DEFAULT_BODY_PREFIX = 64 * 1024;
 
-export interface HttpRequest {
+export interface HttpParserOptions {
+  /** Digests computed for every complete body (at most HTTP_MAX_STORED_BODY bytes). */
+  fileHashes?: FileHashAlgorithms;
+  /** Bytes of a body without content coding kept in `body`; default HTTP_DEFAULT_BODY_PREFIX. */
+  bodyPrefixBytes?: number;
+}
+
+/** What both message kinds carry about their body. */
+export interface HttpBody {
+  /** Without content coding: the first `bodyPrefixBytes`. With it: the first
+   *  HTTP_MAX_DECOMPRESSED_BODY bytes decoded from the first HTTP_MAX_STORED_BODY on the wire. */
+  body: Uint8Array;
+  /** Body bytes on the wire after de-chunking, before content decoding. */
+  bodyLength: number;
+  /** Length of the whole body after content decoding, when not truncated (fileinfo `size`). */
+  bodyDecodedLength: number;
+  /** More than HTTP_MAX_STORED_BODY bytes on the wire, or decoding stopped at its cap. */
+  bodyTruncated: boolean;
+  /** Digests of the decoded body when not truncated and HttpParserOptions.fileHashes asked. */
+  digests?: FileDigests;
+}
+
+export interface HttpRequest extends HttpBody {
   method: string;
   uri: string;
   protocol: string;
   headers: HttpHeader[];
   /** Host without port, lowercased: from an absolute URI, else the Host field. */
   hostname?: string;
-  /** The first HTTP_MAX_STORED_BODY bytes, de-chunked and content-decoded. */
-  body: Uint8Array;
-  /** Body bytes on the wire after de-chunking, before content decoding. */
-  bodyLength: number;
-  bodyTruncated: boolean;
 }
 
-export interface HttpResponse {
+export interface HttpResponse extends HttpBody {
   protocol: string;
   status: number;
   statusString?: string;
   reason: string;
   headers: HttpHeader[];
-  body: Uint8Array;
-  bodyLength: number;
-  bodyTruncated: boolean;
 }
 
 export interface HttpTransaction {
@@ -62,6 +84,9 @@ interface Side {
   remaining: number;
   chunked: ChunkedDecoder | null;
   store: BodyStore;
+  /** The body has no content coding: `store` keeps a prefix and `hasher` (if any) sees it all. */
+  identity: boolean;
+  hasher: IncrementalFileHasher | null;
   head: HttpRequestHead | HttpResponseHead | null;
   /** The transaction the response being read belongs to. */
   tx: HttpTransaction | null;
@@ -70,7 +95,7 @@ interface Side {
 
 const newSide = (): Side => ({
   phase: 'head', pending: new PendingBytes(HTTP_MAX_HEAD_SIZE + 1), scanFrom: 0, mode: 'length', remaining: 0, chunked: null,
-  store: new BodyStore(HTTP_MAX_STORED_BODY), head: null, tx: null, tunnelAfter: false,
+  store: new BodyStore(0), identity: true, hasher: null, head: null, tx: null, tunnelAfter: false,
 });
 
 function contentLength(headers: readonly HttpHeader[]): number | 'invalid' | undefined {
@@ -88,10 +113,22 @@ function isChunked(headers: readonly HttpHeader[]): boolean {
   return te !== undefined && /(^|,)\s*chunked\s*$/i.test(te);
 }
 
+function isIdentityCoding(encoding: string | undefined): boolean {
+  const enc = (encoding ?? '').trim().toLowerCase();
+  return enc === '' || enc === 'identity';
+}
+
 export class HttpFlowParser {
   private readonly sides: Record<Direction, Side> = { toServer: newSide(), toClient: newSide() };
   private readonly unanswered: HttpTransaction[] = [];
   private nextTxId = 0;
+  private readonly fileHashes: FileHashAlgorithms | null;
+  private readonly bodyPrefixBytes: number;
+
+  constructor(options: HttpParserOptions = {}) {
+    this.fileHashes = options.fileHashes !== undefined && wantsFileHashes(options.fileHashes) ? options.fileHashes : null;
+    this.bodyPrefixBytes = Math.min(options.bodyPrefixBytes ?? HTTP_DEFAULT_BODY_PREFIX, HTTP_MAX_STORED_BODY);
+  }
 
   feed(direction: Direction, bytes: Uint8Array): HttpFeedResult {
     const out: HttpFeedResult = { records: [], anomalies: [], requests: [] };
@@ -168,14 +205,14 @@ export class HttpFlowParser {
       return;
     }
     s.head = head;
-    s.store = new BodyStore(HTTP_MAX_STORED_BODY);
+    this.newBody(s, head.headers);
     this.startBody('toServer', head.headers, false, out);
   }
 
   private startResponse(head: HttpResponseHead, out: HttpFeedResult): void {
     const s = this.sides.toClient;
     s.head = head;
-    s.store = new BodyStore(HTTP_MAX_STORED_BODY);
+    this.newBody(s, head.headers);
     if (head.status >= 100 && head.status < 200 && head.status !== 101) {
       // Interim response (100 Continue): the real one follows for the same request.
       s.head = null;
@@ -192,6 +229,18 @@ export class HttpFlowParser {
     // RFC 9112 6.3: these responses end at their head whatever their headers say.
     if (method === 'HEAD' || head.status === 204 || head.status === 304 || s.tunnelAfter) this.finishMessage('toClient', out);
     else this.startBody('toClient', head.headers, true, out);
+  }
+
+  /** Where the body of the message whose head was just read goes. */
+  private newBody(s: Side, headers: readonly HttpHeader[]): void {
+    s.identity = isIdentityCoding(headerValue(headers, 'content-encoding'));
+    s.store = new BodyStore(s.identity ? this.bodyPrefixBytes : HTTP_MAX_STORED_BODY);
+    s.hasher = s.identity && this.fileHashes !== null ? new IncrementalFileHasher(this.fileHashes, HTTP_MAX_STORED_BODY) : null;
+  }
+
+  private append(s: Side, b: Uint8Array): void {
+    s.store.append(b);
+    s.hasher?.update(b);
   }
 
   /** Pick the body framing from the headers; `closeDelimited`: no length means "until close". */
@@ -221,23 +270,42 @@ export class HttpFlowParser {
   private body(direction: Direction, b: Uint8Array, out: HttpFeedResult): number {
     const s = this.sides[direction];
     if (s.mode === 'close') {
-      s.store.append(b);
+      this.append(s, b);
       return b.length;
     }
     if (s.mode === 'length') {
       const n = Math.min(s.remaining, b.length);
-      s.store.append(b.subarray(0, n));
+      this.append(s, b.subarray(0, n));
       s.remaining -= n;
       if (s.remaining === 0) this.finishMessage(direction, out);
       return n;
     }
     const step = (s.chunked as ChunkedDecoder).feed(b);
-    for (const d of step.data) s.store.append(d);
+    for (const d of step.data) this.append(s, d);
     if (step.anomaly !== undefined) {
       this.finishMessage(direction, out);
       this.stop(direction, step.anomaly, out);
     } else if (step.done) this.finishMessage(direction, out);
     return step.consumed;
+  }
+
+  private messageBody(s: Side, direction: Direction, head: HttpRequestHead | HttpResponseHead, out: HttpFeedResult): HttpBody {
+    const store = s.store;
+    let body: HttpBody;
+    if (s.identity) {
+      const truncated = store.total > HTTP_MAX_STORED_BODY;
+      body = { body: store.bytes(), bodyLength: store.total, bodyDecodedLength: store.total, bodyTruncated: truncated };
+      const digests = s.hasher?.digest();
+      if (digests !== undefined && !truncated) body.digests = digests;
+    } else {
+      const decoded = decodeContentEncoding(store.bytes(), headerValue(head.headers, 'content-encoding'));
+      if (decoded.anomaly) this.raise(direction, decoded.anomaly, out);
+      const truncated = store.truncated || decoded.truncated;
+      body = { body: decoded.body, bodyLength: store.total, bodyDecodedLength: decoded.body.length, bodyTruncated: truncated };
+      if (!truncated && this.fileHashes !== null) body.digests = fileDigests(decoded.body, this.fileHashes);
+    }
+    s.hasher = null;
+    return body;
   }
 
   private finishMessage(direction: Direction, out: HttpFeedResult): void {
@@ -246,9 +314,7 @@ export class HttpFlowParser {
     s.phase = 'head';
     s.head = null;
     if (!head) return;
-    const decoded = decodeContentEncoding(s.store.bytes(), headerValue(head.headers, 'content-encoding'));
-    if (decoded.anomaly) this.raise(direction, decoded.anomaly, out);
-    const body = { body: decoded.body, bodyLength: s.store.total, bodyTruncated: s.store.truncated || decoded.truncated };
+    const body = this.messageBody(s, direction, head, out);
     if (direction === 'toServer') {
       const h = head as HttpRequestHead;
       const request: HttpRequest = { method: h.method, uri: h.uri, protocol: h.protocol, headers: h.headers, ...body };
