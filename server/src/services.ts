@@ -16,6 +16,8 @@ import { ContractRepository } from './contracts/contractRepository.ts';
 import { ContractService } from './contracts/contractService.ts';
 import type { Db } from './db/database.ts';
 import type { Services } from './http/services.ts';
+import { KpiRepository } from './kpi/kpiRepository.ts';
+import { KpiService } from './kpi/kpiService.ts';
 import { MailService } from './mail/mailService.ts';
 import { OutboxRepository } from './mail/outboxRepository.ts';
 import type { MailLogger } from './mail/outboxWorker.ts';
@@ -36,6 +38,8 @@ export interface ServiceSettings {
 }
 
 export interface AppServices extends Services {
+  clock: Clock;
+  settings: ServiceSettings;
   outbox: OutboxRepository;
   mail: MailService;
   billingRepository: BillingRepository;
@@ -59,6 +63,8 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
   const links = { get publicUrl() { return settings.publicUrl; } };
   return {
     db,
+    clock,
+    settings,
     audit,
     outbox,
     mail,
@@ -71,6 +77,7 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
     billingRepository,
     billing: new BillingService(billingRepository, contractRepository, organizationRepository, audit, mail, clock, adapters.invoicePdf ?? new PdfkitInvoiceRenderer(), links),
     shipping: new ShipmentService(new ShipmentRepository(db), organizationRepository, billingRepository, audit, new PdfkitDeliveryNoteRenderer()),
+    kpi: new KpiService(new KpiRepository(db), clock),
     applications: new ApplicationService(new ApplicationRepository(db, contractRepository), authRepository, audit, mail, clock, links),
   };
 }

@@ -7,3 +7,4 @@ export * from './audit.ts';
 export * from './billing.ts';
 export * from './applications.ts';
 export * from './shipping.ts';
+export * from './kpi.ts';

@@ -1,4 +1,5 @@
 import { Button, Center, Loader, Stack } from '@mantine/core';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AuthFrame } from './auth/AuthFrame.tsx';
 import { ForgotPasswordPage } from './auth/ForgotPasswordPage.tsx';
@@ -11,9 +12,14 @@ import { useLocation } from './router/router.ts';
 import { AppShellLayout } from './shell/AppShellLayout.tsx';
 import { AuditLogPage } from './admin/AuditLogPage.tsx';
 import { DevMailboxPage } from './admin/DevMailboxPage.tsx';
-import { adminPagesOfRole } from './admin/adminPages.ts';
+import { adminPagePaths, adminPagesOfRole } from './admin/adminPages.ts';
+import { InvoicesPage } from './billing/InvoicesPage.tsx';
+import { ApplicationsPage } from './operator/ApplicationsPage.tsx';
 import { HomePanel } from './shell/HomePanel.tsx';
 import { NotFoundPanel } from './shell/NotFoundPanel.tsx';
+
+// The dashboard carries ECharts: its own chunk, fetched when the page is opened.
+const KpiDashboardPage = lazy(() => import('./operator/KpiDashboardPage.tsx').then((m) => ({ default: m.KpiDashboardPage })));
 
 /** The route table: signed-out pages, then everything else inside the signed-in shell. */
 export function App() {
@@ -56,6 +62,14 @@ export function App() {
   const adminPages = adminPagesOfRole(session.data.user.role);
   let page = <NotFoundPanel />;
   if (pathname === '/') page = <HomePanel session={session.data} />;
+  else if (pathname === adminPagePaths.kpi && adminPages.includes('kpi')) {
+    page = (
+      <Suspense fallback={<Loader aria-label={t('common.loading')} />}>
+        <KpiDashboardPage />
+      </Suspense>
+    );
+  } else if (pathname === adminPagePaths.invoices && adminPages.includes('invoices')) page = <InvoicesPage operator={session.data.user.role === 'operator_admin'} />;
+  else if (pathname === adminPagePaths.applications && adminPages.includes('applications')) page = <ApplicationsPage />;
   else if (pathname === '/mailbox' && adminPages.includes('mailbox')) page = <DevMailboxPage />;
   else if (pathname === '/audit-log' && adminPages.includes('auditLog')) page = <AuditLogPage />;
   return <AppShellLayout session={session.data}>{page}</AppShellLayout>;

@@ -148,6 +148,7 @@ const probes: Record<string, { guard: 'public' | 'anyone' | readonly Role[]; pro
   'GET /api/v1/shipments/:id': { guard: billingReaders, probe: { kind: 'target', url: (v) => `/api/v1/shipments/${v.shipmentId}` } },
   'POST /api/v1/shipments/:id/delivered': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/shipments/${v.shipmentId}/delivered`, body: () => ({ deliveredOn: '2026-04-03' }) } },
   'POST /api/v1/shipments/:id/returned': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/shipments/${v.shipmentId}/returned`, body: () => ({ returnedOn: '2026-04-03' }) } },
+  'GET /api/v1/kpi/subscribers': { guard: ['operator_admin'], probe: { kind: 'list', url: () => '/api/v1/kpi/subscribers?from=2026-03&to=2026-04' } },
   'GET /api/v1/shipments/:id/delivery-note': { guard: billingReaders, probe: { kind: 'target', url: (v) => `/api/v1/shipments/${v.shipmentId}/delivery-note` } },
 };
 
@@ -207,7 +208,7 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
   const snapshot = async () => {
     const tables = [
       'organizations', 'sites', 'sensors', 'users', 'api_tokens', 'mail_outbox', 'password_resets',
-      'plans', 'contracts', 'contract_events', 'issuer_settings', 'invoices', 'invoice_lines', 'applications', 'insurance_policies', 'shipments',
+      'plans', 'contracts', 'contract_events', 'issuer_settings', 'invoices', 'invoice_lines', 'applications', 'insurance_policies', 'shipments', 'programme_targets',
     ];
     const out: Record<string, unknown> = {};
     for (const table of tables) {

@@ -265,7 +265,17 @@ export interface ShipmentsTable {
   createdAt: Timestamp;
 }
 
+export interface ProgrammeTargetsTable {
+  code: string;
+  name: string;
+  startMonth: string;
+  months: number;
+  targetSubscribers: number;
+  updatedAt: Timestamp;
+}
+
 export interface Tables {
+  programmeTargets: ProgrammeTargetsTable;
   shipments: ShipmentsTable;
   plans: PlansTable;
   contracts: ContractsTable;

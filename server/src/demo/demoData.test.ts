@@ -22,10 +22,21 @@ describe('demo data', () => {
     expect(subscribers.every((s) => s.prefecture === '大阪府')).toBe(true);
     for (const kind of Object.keys(rolesByOrganizationKind)) expect(orgs.some((o) => o.kind === kind)).toBe(true);
 
+    // Under contract from past months, billed every finished month, one invoice overdue.
+    const contracts = await platform.database.db.selectFrom('contracts').selectAll().execute();
+    expect(contracts.map((c) => [c.planCode, c.startDate]).sort()).toEqual([['member', '2025-09-10'], ['member', '2025-11-01'], ['non_member', '2026-01-15']]);
+    const invoices = await platform.database.db.selectFrom('invoices').selectAll().execute();
+    expect(invoices.map((i) => i.billingMonth).sort()).toEqual([
+      '2025-09', '2025-10', '2025-11', '2025-11', '2025-12', '2025-12', '2026-01', '2026-01', '2026-01', '2026-02', '2026-02', '2026-02', '2026-03', '2026-03', '2026-03',
+    ]);
+    expect(invoices.filter((i) => i.status === 'overdue').map((i) => [i.recipientName, i.billingMonth])).toEqual([['堺みなと物流株式会社', '2026-02']]);
+    expect(invoices.filter((i) => i.status === 'unpaid').map((i) => i.billingMonth)).toEqual(['2026-03', '2026-03', '2026-03']);
     const userCount = (await platform.database.db.selectFrom('users').select('id').execute()).length;
+    const invoiceCount = invoices.length;
     expect(await loadDemoData(platform.services)).toBeNull();
     expect((await platform.database.db.selectFrom('organizations').select('id').execute()).length).toBe(orgs.length);
     expect((await platform.database.db.selectFrom('users').select('id').execute()).length).toBe(userCount);
+    expect((await platform.database.db.selectFrom('invoices').select('id').execute()).length).toBe(invoiceCount);
   });
 
   it('prints logins that work', async () => {

@@ -25,6 +25,7 @@ import { contractRoutes } from '../contracts/contractRoutes.ts';
 import { auditRoutes } from '../audit/auditRoutes.ts';
 import { authRoutes } from '../auth/authRoutes.ts';
 import { healthRoutes } from '../health/healthRoutes.ts';
+import { kpiRoutes } from '../kpi/kpiRoutes.ts';
 import { organizationRoutes } from '../organizations/organizationRoutes.ts';
 import { shipmentRoutes } from '../shipping/shipmentRoutes.ts';
 import { userRoutes } from '../users/userRoutes.ts';
@@ -129,6 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
       await api.register(billingRoutes(services));
       await api.register(applicationRoutes(services));
       await api.register(shipmentRoutes(services));
+      await api.register(kpiRoutes(services));
     },
     { prefix: '/api/v1' },
   );

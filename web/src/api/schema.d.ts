@@ -2293,6 +2293,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/kpi/subscribers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Programme KPIs per month: subscribers vs target, membership, area, churn, MRR, invoiced, paid, overdue */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description first month, YYYY-MM; 11 months before `to` when omitted */
+                    from?: string;
+                    /** @description last month, YYYY-MM; the current month (Japan) when omitted */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberKpis"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2801,6 +2842,54 @@ export interface components {
             returnedOn: string;
             note?: string;
         };
+        ProgrammeTargetInput: {
+            code: string;
+            name: string;
+            startMonth: string;
+            months: number;
+            targetSubscribers: number;
+        };
+        SubscriberKpiMonthInput: {
+            month: string;
+            activeSubscribers: number;
+            activeMembers: number;
+            activeNonMembers: number;
+            newSubscribers: number;
+            churnedSubscribers: number;
+            churnRatePercent: number | null;
+            targetSubscribers: number;
+            /** @description monthly recurring revenue, tax excluded */
+            mrrYen: number;
+            /** @description totals (tax included) of the invoices for this billing month */
+            invoicedYen: number;
+            /** @description totals of credit notes issued in this month (zero or negative) */
+            creditedYen: number;
+            /** @description payments recorded with a payment date in this month */
+            paidYen: number;
+        };
+        SubscriberKpiAreaInput: {
+            prefecture: string | null;
+            city: string | null;
+            activeSubscribers: number;
+            activeMembers: number;
+            activeNonMembers: number;
+        };
+        OverdueSummaryInput: {
+            /** Format: date */
+            asOf: string;
+            count: number;
+            /** @description totals (tax included) of unpaid invoices past their due date */
+            amountYen: number;
+        };
+        SubscriberKpisInput: {
+            from: string;
+            to: string;
+            target: components["schemas"]["ProgrammeTargetInput"];
+            months: components["schemas"]["SubscriberKpiMonthInput"][];
+            /** @description active subscribers at the end of `to`, by prefecture and city, most first */
+            areas: components["schemas"]["SubscriberKpiAreaInput"][];
+            overdue: components["schemas"]["OverdueSummaryInput"];
+        };
         ErrorBody: {
             error: {
                 /** @enum {string} */
@@ -3304,6 +3393,54 @@ export interface components {
             /** Format: date */
             returnedOn: string;
             note?: string;
+        };
+        ProgrammeTarget: {
+            code: string;
+            name: string;
+            startMonth: string;
+            months: number;
+            targetSubscribers: number;
+        };
+        SubscriberKpiMonth: {
+            month: string;
+            activeSubscribers: number;
+            activeMembers: number;
+            activeNonMembers: number;
+            newSubscribers: number;
+            churnedSubscribers: number;
+            churnRatePercent: number | null;
+            targetSubscribers: number;
+            /** @description monthly recurring revenue, tax excluded */
+            mrrYen: number;
+            /** @description totals (tax included) of the invoices for this billing month */
+            invoicedYen: number;
+            /** @description totals of credit notes issued in this month (zero or negative) */
+            creditedYen: number;
+            /** @description payments recorded with a payment date in this month */
+            paidYen: number;
+        };
+        SubscriberKpiArea: {
+            prefecture: string | null;
+            city: string | null;
+            activeSubscribers: number;
+            activeMembers: number;
+            activeNonMembers: number;
+        };
+        OverdueSummary: {
+            /** Format: date */
+            asOf: string;
+            count: number;
+            /** @description totals (tax included) of unpaid invoices past their due date */
+            amountYen: number;
+        };
+        SubscriberKpis: {
+            from: string;
+            to: string;
+            target: components["schemas"]["ProgrammeTarget"];
+            months: components["schemas"]["SubscriberKpiMonth"][];
+            /** @description active subscribers at the end of `to`, by prefecture and city, most first */
+            areas: components["schemas"]["SubscriberKpiArea"][];
+            overdue: components["schemas"]["OverdueSummary"];
         };
     };
     responses: never;

@@ -20,7 +20,7 @@ export const audienceOfRole: Record<Role, Audience> = {
 };
 
 export const featuresOfAudience: Record<Audience, FeatureId[]> = {
-  operator: ['operatorSubscribers', 'operatorBilling', 'operatorVendors', 'operatorStatistics'],
+  operator: ['operatorSubscribers', 'operatorVendors', 'operatorStatistics'],
   analyst: ['analystIncidents', 'analystEvidence', 'analystActions'],
   helpdesk: ['helpdeskTickets', 'helpdeskContext', 'helpdeskRemote'],
   subscriber: ['subscriberStatus', 'subscriberAlerts', 'subscriberHelp', 'subscriberReports'],

@@ -6,10 +6,12 @@
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import * as foundation from './0001_foundation.ts';
 import * as billing from './0002_billing.ts';
+import * as kpi from './0003_kpi.ts';
 
 const ordered: Array<[string, { statements: string[] }]> = [
   ['0001_foundation', foundation],
   ['0002_billing', billing],
+  ['0003_kpi', kpi],
 ];
 
 function fromStatements(statements: string[]): Migration {
