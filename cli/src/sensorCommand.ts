@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { readCommand } from '@otasuke/sensor/cli/readCommand';
+import { enrollCommand } from '@otasuke/sensor/enroll/enrollCommand';
 
 /**
  * `otasuke sensor …`: the sensor's own commands. They are defined in @otasuke/sensor (which never
@@ -9,6 +10,7 @@ import { readCommand } from '@otasuke/sensor/cli/readCommand';
 export function sensorCommand(): Command {
   const sensor = new Command('sensor').description('the network sensor at a small business (capture, detection, uplink)');
   sensor.addCommand(readCommand());
-  sensor.addHelpText('after', '\nRules, enrolment and the long-running sensor arrive with the next sensor issues.');
+  sensor.addCommand(enrollCommand());
+  sensor.addHelpText('after', '\nRules and the long-running sensor arrive with the next sensor issues.');
   return sensor;
 }

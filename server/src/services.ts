@@ -15,6 +15,8 @@ import type { Clock } from './clock.ts';
 import { ContractRepository } from './contracts/contractRepository.ts';
 import { ContractService } from './contracts/contractService.ts';
 import type { Db } from './db/database.ts';
+import { EnrollmentRepository } from './enrollment/enrollmentRepository.ts';
+import { EnrollmentService } from './enrollment/enrollmentService.ts';
 import type { Services } from './http/services.ts';
 import { KpiRepository } from './kpi/kpiRepository.ts';
 import { KpiService } from './kpi/kpiService.ts';
@@ -78,6 +80,7 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
     billing: new BillingService(billingRepository, contractRepository, organizationRepository, audit, mail, clock, adapters.invoicePdf ?? new PdfkitInvoiceRenderer(), links),
     shipping: new ShipmentService(new ShipmentRepository(db), organizationRepository, billingRepository, audit, new PdfkitDeliveryNoteRenderer()),
     kpi: new KpiService(new KpiRepository(db), clock),
+    enrollment: new EnrollmentService(new EnrollmentRepository(db), organizationRepository, audit, clock, links),
     applications: new ApplicationService(new ApplicationRepository(db, contractRepository), authRepository, audit, mail, clock, links),
   };
 }

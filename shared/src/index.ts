@@ -8,3 +8,4 @@ export * from './billing.ts';
 export * from './applications.ts';
 export * from './shipping.ts';
 export * from './kpi.ts';
+export * from './enrollment.ts';

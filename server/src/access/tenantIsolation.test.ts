@@ -34,7 +34,7 @@ type Probe =
 const billingReaders: readonly Role[] = ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'];
 const operatorStaff: readonly Role[] = ['operator_admin', 'analyst', 'helpdesk'];
 
-const probes: Record<string, { guard: 'public' | 'anyone' | readonly Role[]; probe: Probe }> = {
+const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly Role[]; probe: Probe }> = {
   'GET /healthz': { guard: 'public', probe: { kind: 'self' } },
   'GET /readyz': { guard: 'public', probe: { kind: 'self' } },
   'GET /metrics': { guard: 'public', probe: { kind: 'self' } },
@@ -150,6 +150,13 @@ const probes: Record<string, { guard: 'public' | 'anyone' | readonly Role[]; pro
   'POST /api/v1/shipments/:id/returned': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/shipments/${v.shipmentId}/returned`, body: () => ({ returnedOn: '2026-04-03' }) } },
   'GET /api/v1/kpi/subscribers': { guard: ['operator_admin'], probe: { kind: 'list', url: () => '/api/v1/kpi/subscribers?from=2026-03&to=2026-04' } },
   'GET /api/v1/shipments/:id/delivery-note': { guard: billingReaders, probe: { kind: 'target', url: (v) => `/api/v1/shipments/${v.shipmentId}/delivery-note` } },
+  'POST /api/v1/sites/:id/enrollment-codes': {
+    guard: ['operator_admin', 'subscriber_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/sites/${v.siteId}/enrollment-codes`, body: (v) => ({ sensorId: v.sensorId }) },
+  },
+  'POST /api/v1/sensors/enroll': { guard: 'public', probe: { kind: 'self' } },
+  // Sensor credentials only; the cross-tenant case has its own test below.
+  'GET /api/v1/sensors/me': { guard: 'sensor', probe: { kind: 'self' } },
 };
 
 describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
@@ -209,6 +216,7 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
     const tables = [
       'organizations', 'sites', 'sensors', 'users', 'api_tokens', 'mail_outbox', 'password_resets',
       'plans', 'contracts', 'contract_events', 'issuer_settings', 'invoices', 'invoice_lines', 'applications', 'insurance_policies', 'shipments', 'programme_targets',
+      'enrollment_codes',
     ];
     const out: Record<string, unknown> = {};
     for (const table of tables) {
@@ -225,6 +233,7 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
     for (const route of platform.app.routeGuards) {
       const expected = probes[`${route.method} ${route.url}`]!.guard;
       if (expected === 'public') expect(route.access).toEqual({ public: true });
+      else if (expected === 'sensor') expect(route.access).toEqual({ sensor: true });
       else if (expected === 'anyone') expect('roles' in route.access && route.access.roles.length).toBe(8);
       else expect('roles' in route.access && [...route.access.roles].sort()).toEqual([...(expected as readonly Role[])].sort());
     }
@@ -265,6 +274,33 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
     const missing = await platform.request(a, 'GET', '/api/v1/sites/00000000-0000-4000-8000-000000000000');
     expect(other.statusCode).toBe(404);
     expect(other.json().error).toEqual(missing.json().error);
+  });
+
+  it("gives a sensor credential its own sensor only, and nothing else", async () => {
+    const aAdmin = attackers[0]!.session!;
+    const aOrg = (await platform.request(aAdmin, 'GET', '/api/v1/auth/me')).json().user.organizationId as string;
+    const aSite = (await platform.request(aAdmin, 'POST', `/api/v1/organizations/${aOrg}/sites`, { name: 'A拠点' })).json().id as string;
+    const code = (await platform.request(aAdmin, 'POST', `/api/v1/sites/${aSite}/enrollment-codes`, {})).json();
+    // A's code cannot enroll B's sensor: the code names its own sensor, and B's site refuses A.
+    expect((await platform.request(aAdmin, 'POST', `/api/v1/sites/${aSite}/enrollment-codes`, { sensorId: victim.sensorId })).statusCode).toBe(404);
+    const enrolled = (await platform.request(null, 'POST', '/api/v1/sensors/enroll', { code: code.code })).json();
+    expect(enrolled.sensorId).toBe(code.sensorId);
+    const me = await platform.app.inject({ method: 'GET', url: '/api/v1/sensors/me', headers: { authorization: `Bearer ${enrolled.credential}` } });
+    expect(me.statusCode).toBe(200);
+    expect(me.body).not.toContain(victim.sensorId);
+    expect(me.json().organizationId).toBe(aOrg);
+    // The sensor credential opens no user route (another tenant's or its own).
+    for (const url of [`/api/v1/sensors/${victim.sensorId}`, `/api/v1/sites/${victim.siteId}`, '/api/v1/sensors', `/api/v1/sensors/${code.sensorId}`]) {
+      const r = await platform.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${enrolled.credential}` } });
+      expect(r.statusCode, url).toBe(401);
+    }
+    // Sessions, API tokens and nobody get nothing from the sensor route.
+    for (const attacker of attackers) {
+      const r = attacker.bearer
+        ? await platform.app.inject({ method: 'GET', url: '/api/v1/sensors/me', headers: { authorization: `Bearer ${attacker.bearer}` } })
+        : await platform.request(attacker.session, 'GET', '/api/v1/sensors/me');
+      expect(r.statusCode, attacker.label).toBe(401);
+    }
   });
 
   it('lets operator staff see every tenant', async () => {

@@ -32,6 +32,22 @@ export interface SensorsTable {
   name: string;
   status: Generated<'pending' | 'active' | 'revoked'>;
   lastSeenAt: NullableTimestamp;
+  credentialHash: string | null;
+  enrolledAt: NullableTimestamp;
+  hostname: string | null;
+  agentVersion: string | null;
+  createdAt: Timestamp;
+}
+
+export interface EnrollmentCodesTable {
+  id: Generated<string>;
+  organizationId: string;
+  siteId: string;
+  sensorId: string;
+  codeHash: string;
+  createdBy: string | null;
+  expiresAt: Timestamp;
+  usedAt: NullableTimestamp;
   createdAt: Timestamp;
 }
 
@@ -288,6 +304,7 @@ export interface Tables {
   organizations: OrganizationsTable;
   sites: SitesTable;
   sensors: SensorsTable;
+  enrollmentCodes: EnrollmentCodesTable;
   users: UsersTable;
   sessions: SessionsTable;
   loginChallenges: LoginChallengesTable;

@@ -1,6 +1,8 @@
 /**
  * Authentication is on for every route. A route states who may call it in `config.access`:
- * `{ public: true }` for the few open ones (health, login, OpenAPI), or the roles allowed. A route
+ * `{ public: true }` for the few open ones (health, login, OpenAPI), `{ sensor: true }` for routes
+ * only an enrolled sensor calls (its credential as `Authorization: Bearer ots_…`; users and API tokens
+ * are refused there, and a sensor credential opens nothing else), or the roles allowed. A route
  * that states nothing makes the server refuse to start (see app.ts onRoute), so a forgotten guard
  * can never ship.
  */
@@ -9,9 +11,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
 import type { AccessScope, RequestContext } from '../access/accessScope.ts';
 import type { AuthService } from '../auth/authService.ts';
+import type { SensorIdentity } from '../enrollment/enrollmentService.ts';
 import { AppError, ForbiddenError, UnauthenticatedError } from './errors.ts';
 
-export type RouteAccess = { public: true } | { roles: readonly Role[] };
+export type RouteAccess = { public: true } | { sensor: true } | { roles: readonly Role[] };
+
+export interface SensorAuthenticator {
+  authenticateSensor(bearer: string): Promise<SensorIdentity | null>;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -20,6 +27,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     scope: AccessScope | null;
     csrfToken: string | null;
+    sensor: SensorIdentity | null;
   }
 }
 
@@ -36,13 +44,27 @@ export function scopeOf(request: FastifyRequest): AccessScope {
   return request.scope;
 }
 
-export function accessGuard(auth: AuthService) {
+/** The calling sensor, for handlers of `{ sensor: true }` routes (the guard has already checked it). */
+export function sensorOf(request: FastifyRequest): SensorIdentity {
+  if (!request.sensor) throw new UnauthenticatedError('a sensor credential is required');
+  return request.sensor;
+}
+
+export function accessGuard(auth: AuthService, sensors: SensorAuthenticator) {
   return async function guard(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     request.scope = null;
     request.csrfToken = null;
+    request.sensor = null;
     const access = request.routeOptions.config.access;
     if (!access) {
       // Only the not-found handler gets here (every registered route has a guard).
+      return;
+    }
+    if ('sensor' in access) {
+      // Sensor routes take only a sensor credential: no cookie, no API token.
+      const authorization = request.headers.authorization;
+      request.sensor = authorization?.startsWith('Bearer ') ? await sensors.authenticateSensor(authorization.slice(7).trim()) : null;
+      if (!request.sensor) throw new UnauthenticatedError('a valid sensor credential is required (Authorization: Bearer ots_…); the sensor may be revoked or re-enrolled');
       return;
     }
     const authorization = request.headers.authorization;

@@ -22,6 +22,7 @@ import { apiTokenRoutes } from '../tokens/apiTokenRoutes.ts';
 import { applicationRoutes } from '../applications/applicationRoutes.ts';
 import { billingRoutes } from '../billing/billingRoutes.ts';
 import { contractRoutes } from '../contracts/contractRoutes.ts';
+import { enrollmentRoutes } from '../enrollment/enrollmentRoutes.ts';
 import { auditRoutes } from '../audit/auditRoutes.ts';
 import { authRoutes } from '../auth/authRoutes.ts';
 import { healthRoutes } from '../health/healthRoutes.ts';
@@ -71,7 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!access) throw new Error(`route ${methods.join(',')} ${route.url} has no access guard: set config.access to { public: true } or { roles: [...] }`);
+    if (!access) throw new Error(`route ${methods.join(',')} ${route.url} has no access guard: set config.access to { public: true }, { sensor: true } or { roles: [...] }`);
     for (const method of methods) if (method !== 'HEAD') routeGuards.push({ method, url: route.url, access });
   });
 
@@ -106,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'otasuke_session' },
           apiToken: { type: 'http', scheme: 'bearer' },
+          sensorCredential: { type: 'http', scheme: 'bearer', description: 'a sensor credential (ots_…) from POST /api/v1/sensors/enroll' },
         },
       },
       security: [{ session: [] }, { apiToken: [] }],
@@ -114,7 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     transformObject: jsonSchemaTransformObject,
   });
 
-  app.addHook('onRequest', accessGuard(services.auth));
+  app.addHook('onRequest', accessGuard(services.auth, services.enrollment));
   app.setErrorHandler((error, request, reply) => mapError(error as Error, request, reply));
 
   await app.register(healthRoutes(services, metrics));
@@ -131,6 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
       await api.register(applicationRoutes(services));
       await api.register(shipmentRoutes(services));
       await api.register(kpiRoutes(services));
+      await api.register(enrollmentRoutes(services));
     },
     { prefix: '/api/v1' },
   );

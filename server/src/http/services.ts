@@ -5,6 +5,7 @@ import type { AuthService } from '../auth/authService.ts';
 import type { BillingService } from '../billing/billingService.ts';
 import type { ContractService } from '../contracts/contractService.ts';
 import type { Db } from '../db/database.ts';
+import type { EnrollmentService } from '../enrollment/enrollmentService.ts';
 import type { KpiService } from '../kpi/kpiService.ts';
 import type { OrganizationService } from '../organizations/organizationService.ts';
 import type { ShipmentService } from '../shipping/shipmentService.ts';
@@ -26,6 +27,7 @@ export interface Services {
   applications: ApplicationService;
   shipping: ShipmentService;
   kpi: KpiService;
+  enrollment: EnrollmentService;
 }
 
 /** The dev mailbox: outgoing mail as stored in the outbox, readable in the console. */

@@ -2334,6 +2334,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sites/{id}/enrollment-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a one-time enrollment code (7 days) for a new sensor at this site, or to re-enroll one of its sensors */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EnrollmentCodeCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnrollmentCode"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sensors/enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange an enrollment code for the sensor's own credential (single use) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SensorEnrollRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SensorEnrollment"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sensors/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling sensor's own record (sensor credential) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Sensor"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2890,6 +3008,35 @@ export interface components {
             areas: components["schemas"]["SubscriberKpiAreaInput"][];
             overdue: components["schemas"]["OverdueSummaryInput"];
         };
+        EnrollmentCodeCreateInput: {
+            /** Format: uuid */
+            sensorId?: string;
+            name?: string;
+        };
+        EnrollmentCodeInput: {
+            code: string;
+            /** Format: uuid */
+            sensorId: string;
+            /** Format: uuid */
+            siteId: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: date-time */
+            expiresAt: string;
+            url: string;
+            qrPngDataUrl: string;
+        };
+        SensorEnrollRequestInput: {
+            code: string;
+            hostname?: string;
+            agentVersion?: string;
+        };
+        SensorEnrollmentInput: {
+            /** Format: uuid */
+            sensorId: string;
+            credential: string;
+            serverUrl: string;
+        };
         ErrorBody: {
             error: {
                 /** @enum {string} */
@@ -3441,6 +3588,35 @@ export interface components {
             /** @description active subscribers at the end of `to`, by prefecture and city, most first */
             areas: components["schemas"]["SubscriberKpiArea"][];
             overdue: components["schemas"]["OverdueSummary"];
+        };
+        EnrollmentCodeCreate: {
+            /** Format: uuid */
+            sensorId?: string;
+            name?: string;
+        };
+        EnrollmentCode: {
+            code: string;
+            /** Format: uuid */
+            sensorId: string;
+            /** Format: uuid */
+            siteId: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: date-time */
+            expiresAt: string;
+            url: string;
+            qrPngDataUrl: string;
+        };
+        SensorEnrollRequest: {
+            code: string;
+            hostname?: string;
+            agentVersion?: string;
+        };
+        SensorEnrollment: {
+            /** Format: uuid */
+            sensorId: string;
+            credential: string;
+            serverUrl: string;
         };
     };
     responses: never;

@@ -7,11 +7,13 @@ import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import * as foundation from './0001_foundation.ts';
 import * as billing from './0002_billing.ts';
 import * as kpi from './0003_kpi.ts';
+import * as enrollment from './0004_enrollment.ts';
 
 const ordered: Array<[string, { statements: string[] }]> = [
   ['0001_foundation', foundation],
   ['0002_billing', billing],
   ['0003_kpi', kpi],
+  ['0004_enrollment', enrollment],
 ];
 
 function fromStatements(statements: string[]): Migration {
