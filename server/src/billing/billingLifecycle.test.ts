@@ -63,7 +63,7 @@ const at = (iso: string) => new Date(`${iso}T09:00:00+09:00`);
 describe(`subscriber lifecycle and billing (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
   let platform: TestPlatform;
   let op: Session;
-  const subscribers: Record<'member' | 'nonMember', { orgId: string; contractId: string; email: string; session?: Session }> = {} as never;
+  const subscribers: Record<'member' | 'nonMember', { orgId: string; contractId: string; email: string; siteId: string; session?: Session }> = {} as never;
 
   const invoicesOf = async (orgId: string) =>
     (await platform.request(op, 'GET', `/api/v1/invoices?organizationId=${orgId}`)).json() as Array<{
@@ -112,7 +112,7 @@ describe(`subscriber lifecycle and billing (${process.env.OTASUKE_TEST_DATABASE_
       const result = approved.json();
       expect(result.application.status).toBe('approved');
       expect(result.siteIds).toHaveLength(body.sites.length);
-      subscribers[key] = { orgId: result.organizationId, contractId: result.contractId, email: body.email };
+      subscribers[key] = { orgId: result.organizationId, contractId: result.contractId, email: body.email, siteId: result.siteIds[0] };
 
       const organization = (await platform.request(op, 'GET', `/api/v1/organizations/${result.organizationId}`)).json();
       expect(organization).toMatchObject({ kind: 'subscriber', name: body.companyName, membership: body.membership, prefecture: '大阪府' });
@@ -135,6 +135,25 @@ describe(`subscriber lifecycle and billing (${process.env.OTASUKE_TEST_DATABASE_
     }
     const audit = await platform.database.db.selectFrom('auditLog').select('action').where('action', 'like', 'application.%').execute();
     expect(audit.map((a) => a.action).sort()).toEqual(['application.approve', 'application.approve', 'application.submit', 'application.submit']);
+  });
+
+  it('ships an appliance to each new site, and the sensor enrolls with the one-time code', async () => {
+    for (const [i, key] of (['member', 'nonMember'] as const).entries()) {
+      const { siteId, orgId } = subscribers[key];
+      const shipped = await platform.request(op, 'POST', `/api/v1/sites/${siteId}/shipments`, { serial: `OTK-000${i + 1}`, carrier: 'yamato', trackingNumber: `12345678901${i}`, shippedOn: '2026-05-15' });
+      expect(shipped.statusCode, shipped.body).toBe(201);
+      const delivered = await platform.request(op, 'POST', `/api/v1/shipments/${shipped.json().id}/delivered`, { deliveredOn: '2026-05-18' });
+      expect(delivered.json().status).toBe('delivered');
+
+      const code = await platform.request(op, 'POST', `/api/v1/sites/${siteId}/enrollment-codes`, {});
+      expect(code.statusCode, code.body).toBe(201);
+      const enrolled = await platform.request(null, 'POST', '/api/v1/sensors/enroll', { code: code.json().code, hostname: `otasuke-box-${i + 1}` });
+      expect(enrolled.statusCode, enrolled.body).toBe(200);
+      const sensor = (await platform.request(op, 'GET', `/api/v1/sensors/${enrolled.json().sensorId}`)).json();
+      expect(sensor).toMatchObject({ organizationId: orgId, siteId, status: 'active' });
+      // The code is single use.
+      expect((await platform.request(null, 'POST', '/api/v1/sensors/enroll', { code: code.json().code })).statusCode).toBe(401);
+    }
   });
 
   it('lets the operator verify membership, recorded in the contract history and the audit log', async () => {
