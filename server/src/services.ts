@@ -63,6 +63,7 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
   const billingRepository = new BillingRepository(db);
   // Links in mails read settings.publicUrl when they are written (server.ts may set it after binding).
   const links = { get publicUrl() { return settings.publicUrl; } };
+  const enrollment = new EnrollmentService(new EnrollmentRepository(db), organizationRepository, audit, clock, links);
   return {
     db,
     clock,
@@ -78,9 +79,9 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
     contracts: new ContractService(contractRepository, organizationRepository, audit, clock),
     billingRepository,
     billing: new BillingService(billingRepository, contractRepository, organizationRepository, audit, mail, clock, adapters.invoicePdf ?? new PdfkitInvoiceRenderer(), links),
-    shipping: new ShipmentService(new ShipmentRepository(db), organizationRepository, billingRepository, audit, new PdfkitDeliveryNoteRenderer()),
+    shipping: new ShipmentService(new ShipmentRepository(db), organizationRepository, billingRepository, audit, new PdfkitDeliveryNoteRenderer(), enrollment),
+    enrollment,
     kpi: new KpiService(new KpiRepository(db), clock),
-    enrollment: new EnrollmentService(new EnrollmentRepository(db), organizationRepository, audit, clock, links),
     applications: new ApplicationService(new ApplicationRepository(db, contractRepository), authRepository, audit, mail, clock, links),
   };
 }

@@ -54,6 +54,8 @@ export const Shipment = z
     returnedOn: IsoDate.nullable(),
     note: z.string().nullable(),
     createdAt: z.iso.datetime(),
+    /** The sensor this appliance enrolls as (its code is printed on the delivery note). */
+    sensorId: Id.nullable(),
   })
   .meta({ id: 'Shipment' });
 export type Shipment = z.infer<typeof Shipment>;

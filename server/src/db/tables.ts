@@ -279,6 +279,8 @@ export interface ShipmentsTable {
   returnedOn: IsoDate | null;
   note: string | null;
   createdAt: Timestamp;
+  sensorId: string | null;
+  deliveryNotePdf: Buffer | null;
 }
 
 export interface ProgrammeTargetsTable {

@@ -5,7 +5,10 @@ import type { Db } from '../db/database.ts';
 import type { ShipmentsTable } from '../db/tables.ts';
 import { restrictToTenant } from '../db/tenantFilter.ts';
 
-const toShipment = (r: Selectable<ShipmentsTable>): Shipment => ({
+// Every column but the stored delivery note, which only its own query reads.
+const shipmentColumns = ['id', 'organizationId', 'siteId', 'serial', 'carrier', 'trackingNumber', 'status', 'shippedOn', 'deliveredOn', 'returnedOn', 'note', 'createdAt', 'sensorId'] as const;
+
+const toShipment = (r: Omit<Selectable<ShipmentsTable>, 'deliveryNotePdf'>): Shipment => ({
   id: r.id,
   organizationId: r.organizationId,
   siteId: r.siteId,
@@ -18,6 +21,7 @@ const toShipment = (r: Selectable<ShipmentsTable>): Shipment => ({
   returnedOn: r.returnedOn,
   note: r.note,
   createdAt: r.createdAt.toISOString(),
+  sensorId: r.sensorId,
 });
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === '23505';
@@ -32,7 +36,7 @@ export class ShipmentRepository {
       const row = await this.db
         .insertInto('shipments')
         .values({ organizationId: site.organizationId, siteId: site.id, serial: input.serial, carrier: input.carrier, trackingNumber: input.trackingNumber, shippedOn: input.shippedOn, note: input.note ?? null })
-        .returningAll()
+        .returning(shipmentColumns)
         .executeTakeFirstOrThrow();
       return toShipment(row);
     } catch (err) {
@@ -42,7 +46,7 @@ export class ShipmentRepository {
   }
 
   async list(filter: TenantFilter, query: ShipmentQuery): Promise<Shipment[]> {
-    let q = restrictToTenant(this.db.selectFrom('shipments').selectAll(), 'organizationId', filter);
+    let q = restrictToTenant(this.db.selectFrom('shipments').select(shipmentColumns), 'organizationId', filter);
     if (query.organizationId) q = q.where('organizationId', '=', query.organizationId);
     if (query.siteId) q = q.where('siteId', '=', query.siteId);
     if (query.status) q = q.where('status', '=', query.status);
@@ -50,8 +54,17 @@ export class ShipmentRepository {
   }
 
   async get(filter: TenantFilter, id: string): Promise<Shipment | undefined> {
-    const row = await restrictToTenant(this.db.selectFrom('shipments').selectAll().where('id', '=', id), 'organizationId', filter).executeTakeFirst();
+    const row = await restrictToTenant(this.db.selectFrom('shipments').select(shipmentColumns).where('id', '=', id), 'organizationId', filter).executeTakeFirst();
     return row && toShipment(row);
+  }
+
+  async attachDeliveryNote(id: string, sensorId: string, pdf: Buffer): Promise<void> {
+    await this.db.updateTable('shipments').set({ sensorId, deliveryNotePdf: pdf }).where('id', '=', id).execute();
+  }
+
+  async storedDeliveryNote(filter: TenantFilter, id: string): Promise<Buffer | null> {
+    const row = await restrictToTenant(this.db.selectFrom('shipments').select('deliveryNotePdf').where('id', '=', id), 'organizationId', filter).executeTakeFirst();
+    return row?.deliveryNotePdf ?? null;
   }
 
   /** Moves a shipment from one of `from` to `to`; undefined when it is in another state (or not visible). */
@@ -63,7 +76,7 @@ export class ShipmentRepository {
     changes: { deliveredOn?: string; returnedOn?: string; note?: string | null },
   ): Promise<Shipment | undefined> {
     const row = await restrictToTenant(this.db.updateTable('shipments').set({ ...changes, status: to }).where('id', '=', id).where('status', 'in', from), 'organizationId', filter)
-      .returningAll()
+      .returning(shipmentColumns)
       .executeTakeFirst();
     return row && toShipment(row);
   }

@@ -5,6 +5,7 @@ import type { BillingRepository } from '../billing/billingRepository.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../http/errors.ts';
 import type { OrganizationRepository } from '../organizations/organizationRepository.ts';
 import type { DeliveryNoteRenderer } from './deliveryNotePdf.ts';
+import type { EnrollmentService } from '../enrollment/enrollmentService.ts';
 import type { ShipmentRepository } from './shipmentRepository.ts';
 
 /**
@@ -18,6 +19,7 @@ export class ShipmentService {
     private readonly billing: BillingRepository,
     private readonly audit: AuditService,
     private readonly pdf: DeliveryNoteRenderer,
+    private readonly enrollment: EnrollmentService,
   ) {}
 
   list(scope: AccessScope, query: ShipmentQuery): Promise<Shipment[]> {
@@ -34,7 +36,20 @@ export class ShipmentService {
     const shipment = await this.repository.create(site, input);
     if (!shipment) throw new ConflictError('this appliance is already out (shipped or delivered, not returned)', { fields: [{ field: 'body.serial', message: 'already shipped' }] });
     await this.audit.record(context, { action: 'shipment.create', organizationId: site.organizationId, targetType: 'shipment', targetId: shipment.id, details: { ...input, siteId } });
-    return shipment;
+    // The box enrolls as a new sensor of that site; its one-time code exists only on the note.
+    const code = await this.enrollment.createCode(context, siteId, { name: `${site.name} ${input.serial}` });
+    const organization = (await this.organizations.get(tenantFilterOf(scope), site.organizationId)) ?? notFound('site');
+    const issuer = await this.billing.getIssuer({ kind: 'all' });
+    const withSensor = { ...shipment, sensorId: code.sensorId };
+    const pdf = await this.pdf.render({
+      shipment: withSensor,
+      organization,
+      site,
+      issuerName: issuer?.issuerName ?? 'サイバーセキュリティお助け隊',
+      enrollment: { code: code.code, url: code.url, qrDataUrl: code.qrPngDataUrl, expiresAt: code.expiresAt },
+    });
+    await this.repository.attachDeliveryNote(shipment.id, code.sensorId, pdf);
+    return withSensor;
   }
 
   async delivered(context: RequestContext, id: string, deliveredOn: string): Promise<Shipment> {
@@ -58,6 +73,8 @@ export class ShipmentService {
   async deliveryNote(scope: AccessScope, id: string): Promise<Buffer> {
     const filter = tenantFilterOf(scope);
     const shipment = await this.get(scope, id);
+    const stored = await this.repository.storedDeliveryNote(filter, id);
+    if (stored) return stored;
     const organization = (await this.organizations.get(filter, shipment.organizationId)) ?? notFound('shipment');
     const site = (await this.organizations.getSite(filter, shipment.siteId)) ?? notFound('shipment');
     const issuer = await this.billing.getIssuer({ kind: 'all' });

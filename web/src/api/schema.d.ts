@@ -2950,6 +2950,7 @@ export interface components {
             note: string | null;
             /** Format: date-time */
             createdAt: string;
+            sensorId: string | null;
         };
         ShipmentDeliveredInput: {
             /** Format: date */
@@ -3531,6 +3532,7 @@ export interface components {
             note: string | null;
             /** Format: date-time */
             createdAt: string;
+            sensorId: string | null;
         };
         ShipmentDelivered: {
             /** Format: date */

@@ -8,12 +8,14 @@ import * as foundation from './0001_foundation.ts';
 import * as billing from './0002_billing.ts';
 import * as kpi from './0003_kpi.ts';
 import * as enrollment from './0004_enrollment.ts';
+import * as deliveryNote from './0005_delivery_note.ts';
 
 const ordered: Array<[string, { statements: string[] }]> = [
   ['0001_foundation', foundation],
   ['0002_billing', billing],
   ['0003_kpi', kpi],
   ['0004_enrollment', enrollment],
+  ['0005_delivery_note', deliveryNote],
 ];
 
 function fromStatements(statements: string[]): Migration {
