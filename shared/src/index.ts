@@ -9,3 +9,4 @@ export * from './applications.ts';
 export * from './shipping.ts';
 export * from './kpi.ts';
 export * from './enrollment.ts';
+export * from './ingest.ts';

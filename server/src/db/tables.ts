@@ -36,6 +36,8 @@ export interface SensorsTable {
   enrolledAt: NullableTimestamp;
   hostname: string | null;
   agentVersion: string | null;
+  lastHeartbeatAt: NullableTimestamp;
+  bundleVersion: string | null;
   createdAt: Timestamp;
 }
 
@@ -292,7 +294,76 @@ export interface ProgrammeTargetsTable {
   updatedAt: Timestamp;
 }
 
+/** jsonb columns: written as JSON text, read back parsed (pg and PGlite both parse jsonb). */
+type JsonColumn<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export interface AlertsTable {
+  id: Generated<string>;
+  organizationId: string;
+  siteId: string;
+  sensorId: string;
+  /** bigint: pg returns it as a string. */
+  seq: ColumnType<string, number | bigint | string, number | bigint | string>;
+  observedAt: Timestamp;
+  receivedAt: Timestamp;
+  direction: 'inbound' | 'outbound' | 'internal' | 'external';
+  engine: 'rule' | 'ioc' | 'behaviour' | 'file';
+  explain: string;
+  gid: number;
+  signatureId: ColumnType<string, number | string, number | string>;
+  rev: number;
+  signature: string;
+  category: string;
+  severity: number;
+  srcIp: string;
+  srcPort: number | null;
+  destIp: string;
+  destPort: number | null;
+  proto: string;
+  appProto: string | null;
+  flowId: string | null;
+  communityId: string | null;
+  metadata: JsonColumn<Record<string, string[]>>;
+  flow: JsonColumn<Record<string, unknown>>;
+  suppressed: Generated<boolean>;
+  suppressionId: string | null;
+  incidentId: string | null;
+}
+
+export interface SensorHeartbeatsTable {
+  id: Generated<string>;
+  sensorId: string;
+  organizationId: string;
+  receivedAt: Timestamp;
+  sentAt: Timestamp;
+  agentVersion: string;
+  bundleVersion: string | null;
+  uptimeSec: number;
+  packetsPerSec: number;
+  packetsTotal: ColumnType<string, number | string, number | string>;
+  dropsTotal: ColumnType<string, number | string, number | string>;
+  dropRate: number;
+  cpuPercent: number;
+  memoryBytes: ColumnType<string, number | string, number | string>;
+  diskFreeBytes: ColumnType<string, number | string, number | string>;
+  spoolBacklogEvents: ColumnType<string, number | string, number | string>;
+  spoolBacklogBytes: ColumnType<string, number | string, number | string>;
+  spoolDropped: ColumnType<string, number | string, number | string>;
+}
+
+export interface SensorIngestCountersTable {
+  sensorId: string;
+  accepted: ColumnType<string, number | string | undefined, number | string>;
+  duplicates: ColumnType<string, number | string | undefined, number | string>;
+  rejected: ColumnType<string, number | string | undefined, number | string>;
+  suppressed: ColumnType<string, number | string | undefined, number | string>;
+  updatedAt: Timestamp;
+}
+
 export interface Tables {
+  alerts: AlertsTable;
+  sensorHeartbeats: SensorHeartbeatsTable;
+  sensorIngestCounters: SensorIngestCountersTable;
   programmeTargets: ProgrammeTargetsTable;
   shipments: ShipmentsTable;
   plans: PlansTable;

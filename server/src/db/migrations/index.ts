@@ -9,6 +9,7 @@ import * as billing from './0002_billing.ts';
 import * as kpi from './0003_kpi.ts';
 import * as enrollment from './0004_enrollment.ts';
 import * as deliveryNote from './0005_delivery_note.ts';
+import * as alerts from './0006_alerts.ts';
 
 const ordered: Array<[string, { statements: string[] }]> = [
   ['0001_foundation', foundation],
@@ -16,6 +17,7 @@ const ordered: Array<[string, { statements: string[] }]> = [
   ['0003_kpi', kpi],
   ['0004_enrollment', enrollment],
   ['0005_delivery_note', deliveryNote],
+  ['0006_alerts', alerts],
 ];
 
 function fromStatements(statements: string[]): Migration {
