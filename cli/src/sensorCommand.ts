@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { readCommand } from '@otasuke/sensor/cli/readCommand';
 import { enrollCommand } from '@otasuke/sensor/enroll/enrollCommand';
+import { runCommand } from '@otasuke/sensor/agent/runCommand';
+import { rulesCommand } from '@otasuke/sensor/detect/rules/rulesCheckCommand';
 
 /**
  * `otasuke sensor …`: the sensor's own commands. They are defined in @otasuke/sensor (which never
@@ -11,6 +13,8 @@ export function sensorCommand(): Command {
   const sensor = new Command('sensor').description('the network sensor at a small business (capture, detection, uplink)');
   sensor.addCommand(readCommand());
   sensor.addCommand(enrollCommand());
+  sensor.addCommand(runCommand());
+  sensor.addCommand(rulesCommand());
   sensor.addHelpText('after', '\nRules and the long-running sensor arrive with the next sensor issues.');
   return sensor;
 }

@@ -161,5 +161,28 @@ export function serverCommands(): Command[] {
       }
     });
 
-  return [server, db, admin, demo];
+  const worker = withConfigFlags(new Command('worker'))
+    .description('scale mode: store the alerts that ingest nodes queued in NATS JetStream (run any number)')
+    .option('--nats-url <url>', 'NATS JetStream (NATS_URL); required')
+    .option('--concurrency <n>', 'batches stored at once by this worker (default 4)')
+    .action(async (options: Record<string, unknown>) => {
+      try {
+        const { concurrency, ...flags } = options;
+        const config = configFrom(flags);
+        if (!config.natsUrl) throw new UsageError('otasuke worker needs --nats-url or NATS_URL (the JetStream the ingest nodes publish to)');
+        const { startWorker } = await import('@otasuke/server/worker/startWorker');
+        const running = await startWorker(config, concurrency ? { concurrency: Number(concurrency) } : {});
+        console.log(`Otasuke worker is consuming ${config.natsUrl}`);
+        const stop = async () => {
+          await running.close();
+          process.exit(0);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      } catch (err) {
+        runCommand.fail(err);
+      }
+    });
+
+  return [server, db, admin, demo, worker];
 }

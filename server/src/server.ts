@@ -15,6 +15,12 @@ import { OutboxWorker } from './mail/outboxWorker.ts';
 import { BillingScheduler } from './billing/billingScheduler.ts';
 import { SmtpMailer } from './mail/smtpMailer.ts';
 import { loadDemoData, type DemoLogin } from './demo/demoData.ts';
+import { AlertPartitionKeeper } from './ingest/alertPartitionKeeper.ts';
+import { IngestRepository } from './ingest/ingestRepository.ts';
+import { DEFAULT_INGEST_STREAM, NatsIngestQueue, type IngestStreamNames } from './ingest/natsIngestQueue.ts';
+import type { ServiceAdapters } from './services.ts';
+import { distributionSettingsOf } from './bundles/distributionConfig.ts';
+import { DistributionScheduler } from './bundles/distributionScheduler.ts';
 
 export const defaultWebDist = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -28,14 +34,29 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, options: { clock?: Clock; webDist?: string } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: { clock?: Clock; webDist?: string; ingestStream?: IngestStreamNames; adapters?: ServiceAdapters } = {},
+): Promise<RunningServer> {
   const logger = pino({ level: config.logLevel, base: { service: 'otasuke-server' } });
   const clock = options.clock ?? systemClock;
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ database: database.kind }, 'database ready');
   // Links in mails use the public URL; when none is configured it follows the port really bound.
   const settings = { publicUrl: config.publicUrl, sessionIdleMinutes: config.sessionIdleMinutes, mailCharset: config.mailCharset };
-  const services = createServices(database.db, clock, settings, logger);
+  // Scale mode: ingest publishes to JetStream and `otasuke worker` stores; embedded: stored here.
+  const ingestQueue = config.natsUrl ? await NatsIngestQueue.open(config.natsUrl, options.ingestStream ?? DEFAULT_INGEST_STREAM) : undefined;
+  if (ingestQueue) logger.info({ stream: (options.ingestStream ?? DEFAULT_INGEST_STREAM).stream }, 'scale mode: ingest publishes to NATS JetStream');
+  const services = createServices(database.db, clock, settings, logger, {
+    ...options.adapters,
+    ...(ingestQueue ? { ingestQueue } : {}),
+    ingestRate: { batchesPerSecond: config.ingestBatchesPerSecond, burst: config.ingestBurst },
+    distribution: options.adapters?.distribution ?? distributionSettingsOf(config),
+  });
+  // A bad bundleSigningKeyFile stops the start here, with the reason, not at the first sensor poll.
+  await services.bundles.publicKey();
+  const alertPartitions = new AlertPartitionKeeper(new IngestRepository(database.db), clock, logger);
+  await alertPartitions.start();
 
   const demoLogins = config.demo ? await loadDemoData(services) : null;
 
@@ -46,6 +67,9 @@ export async function startServer(config: Config, options: { clock?: Clock; webD
   billingJobs.start();
   // Catch up at start (a no-op when the invoices exist), not an hour later.
   void billingJobs.tick();
+  // Scheduled feed imports each minute; daily bundle rebuild and heartbeat prune.
+  const distributionJobs = new DistributionScheduler(services, clock, logger);
+  distributionJobs.start();
 
   const webDist = options.webDist ?? defaultWebDist;
   if (!existsSync(webDist)) logger.warn({ webDist }, 'the console is not built (npm run build:web); serving the API only');
@@ -74,7 +98,10 @@ export async function startServer(config: Config, options: { clock?: Clock; webD
       closed = true;
       await app.close();
       await billingJobs.stop();
+      await distributionJobs.stop();
       await worker.stop();
+      await alertPartitions.stop();
+      await ingestQueue?.close();
       await mailer?.close();
       await database.close();
     },

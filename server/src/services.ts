@@ -32,6 +32,27 @@ import { ApiTokenRepository } from './tokens/apiTokenRepository.ts';
 import { ApiTokenService } from './tokens/apiTokenService.ts';
 import { UserRepository } from './users/userRepository.ts';
 import { UserService } from './users/userService.ts';
+import { BundleRepository } from './bundles/bundleRepository.ts';
+import { BundleService, type BundleSettings } from './bundles/bundleService.ts';
+import type { FeedFetchSettings } from './feeds/feedFetcher.ts';
+import { FeedRepository } from './feeds/feedRepository.ts';
+import { FeedService } from './feeds/feedService.ts';
+import { SensorHealthRepository } from './sensorHealth/sensorHealthRepository.ts';
+import { SensorHealthService } from './sensorHealth/sensorHealthService.ts';
+import { AlertRepository } from './alerts/alertRepository.ts';
+import { AlertService } from './alerts/alertService.ts';
+import type { AlertIngestHooks } from './ingest/alertIngestHooks.ts';
+import { AlertStore } from './ingest/alertStore.ts';
+import { IngestRepository } from './ingest/ingestRepository.ts';
+import { IngestService, type IngestQueue } from './ingest/ingestService.ts';
+import { DEFAULT_INGEST_RATE, SensorRateLimiter, type RateLimit } from './ingest/sensorRateLimiter.ts';
+import { IncidentRepository } from './incidents/incidentRepository.ts';
+import { IncidentService } from './incidents/incidentService.ts';
+import { createMonitoringHooks } from './incidents/monitoringHooks.ts';
+import { SuppressionRepository } from './suppressions/suppressionRepository.ts';
+import { SuppressionService } from './suppressions/suppressionService.ts';
+import { StatsRepository } from './stats/statsRepository.ts';
+import { StatsService } from './stats/statsService.ts';
 
 export interface ServiceSettings {
   publicUrl: string;
@@ -45,12 +66,22 @@ export interface AppServices extends Services {
   outbox: OutboxRepository;
   mail: MailService;
   billingRepository: BillingRepository;
+  /** Stores validated batches (the ingest route in embedded mode, `otasuke worker` in scale mode). */
+  alertStore: AlertStore;
 }
 
 export interface ServiceAdapters {
   logger?: MailLogger;
   /** The invoice PDF adapter (pdfkit by default). */
   invoicePdf?: InvoicePdfRenderer;
+  /** Scale mode: validated batches go to JetStream instead of being stored in-process. */
+  ingestQueue?: IngestQueue;
+  /** Suppressions before insert, incidents after commit (see ingest/alertIngestHooks.ts). */
+  alertHooks?: AlertIngestHooks;
+  /** Batches per second per sensor, per node (default 20, burst 40). */
+  ingestRate?: RateLimit;
+  /** Rules/IOC bundles, feed fetching and heartbeat retention (config: rulesDir, bundleSigningKeyFile, feed*, heartbeatRetentionDays). */
+  distribution?: { bundles?: BundleSettings; feeds?: FeedFetchSettings; heartbeatRetentionDays?: number };
 }
 
 export function createServices(db: Db, clock: Clock, settings: ServiceSettings, logger?: MailLogger, adapters: ServiceAdapters = {}): AppServices {
@@ -63,7 +94,13 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
   const billingRepository = new BillingRepository(db);
   // Links in mails read settings.publicUrl when they are written (server.ts may set it after binding).
   const links = { get publicUrl() { return settings.publicUrl; } };
-  const enrollment = new EnrollmentService(new EnrollmentRepository(db), organizationRepository, audit, clock, links);
+  const incidents = new IncidentService(new IncidentRepository(db), audit, clock);
+  const suppressions = new SuppressionService(new SuppressionRepository(db), audit, clock);
+  // Without other hooks, ingest suppresses and correlates in-process (embedded mode).
+  const alertStore = new AlertStore(new IngestRepository(db), adapters.alertHooks ?? createMonitoringHooks({ incidents, suppressions }), clock, logger);
+  const feedRepository = new FeedRepository(db);
+  const bundles = new BundleService(new BundleRepository(db), feedRepository, audit, clock, adapters.distribution?.bundles);
+  const enrollment = new EnrollmentService(new EnrollmentRepository(db), organizationRepository, audit, clock, links, bundles);
   return {
     db,
     clock,
@@ -81,7 +118,16 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
     billing: new BillingService(billingRepository, contractRepository, organizationRepository, audit, mail, clock, adapters.invoicePdf ?? new PdfkitInvoiceRenderer(), links),
     shipping: new ShipmentService(new ShipmentRepository(db), organizationRepository, billingRepository, audit, new PdfkitDeliveryNoteRenderer(), enrollment),
     enrollment,
+    sensorHealth: new SensorHealthService(new SensorHealthRepository(db), organizationRepository, clock, adapters.distribution?.heartbeatRetentionDays),
+    bundles,
+    feeds: new FeedService(feedRepository, bundles, audit, clock, adapters.distribution?.feeds),
     kpi: new KpiService(new KpiRepository(db), clock),
     applications: new ApplicationService(new ApplicationRepository(db, contractRepository), authRepository, audit, mail, clock, links),
+    alertStore,
+    ingest: new IngestService(alertStore, new SensorRateLimiter(adapters.ingestRate ?? DEFAULT_INGEST_RATE), adapters.ingestQueue ?? null),
+    alerts: new AlertService(new AlertRepository(db)),
+    incidents,
+    suppressions,
+    stats: new StatsService(new StatsRepository(db)),
   };
 }

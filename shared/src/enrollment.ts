@@ -41,6 +41,8 @@ export const SensorEnrollment = z
     sensorId: Id,
     credential: z.string(),
     serverUrl: z.string(),
+    /** PEM (SPKI) of the Ed25519 key that signs rules/IOC bundles; the sensor pins it. */
+    bundlePublicKey: z.string().optional(),
   })
   .meta({ id: 'SensorEnrollment' });
 export type SensorEnrollment = z.infer<typeof SensorEnrollment>;

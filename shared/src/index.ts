@@ -10,3 +10,4 @@ export * from './shipping.ts';
 export * from './kpi.ts';
 export * from './enrollment.ts';
 export * from './ingest.ts';
+export * from './incidents.ts';

@@ -185,3 +185,192 @@ export const StoredAlert = UplinkAlert.extend({
   suppressed: z.boolean(),
 }).meta({ id: 'StoredAlert' });
 export type StoredAlert = z.infer<typeof StoredAlert>;
+
+/** A sensor's health over a time range (`GET /api/v1/sensors/:id/health`); long ranges are averaged
+ *  into at most 500 buckets (`bucketSeconds` set), short ones are the raw samples (`bucketSeconds` null). */
+export const SensorHealthHistory = z
+  .object({
+    sensorId: Id,
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    bucketSeconds: z.number().int().min(1).nullable(),
+    samples: z.array(SensorHealthSample),
+  })
+  .meta({ id: 'SensorHealthHistory' });
+export type SensorHealthHistory = z.infer<typeof SensorHealthHistory>;
+
+export const SensorHealthQuery = z
+  .object({
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
+  .meta({ id: 'SensorHealthQuery' });
+export type SensorHealthQuery = z.infer<typeof SensorHealthQuery>;
+
+/** ET Open rule file names (`emerging-exploit.rules`): letters, digits, `_`, `-`, `.`, ending `.rules`. */
+const RuleFileName = z.string().regex(/^[\w.-]{1,100}\.rules$/, 'a rule file name such as emerging-exploit.rules');
+
+/** What goes into one policy's bundle: enabled ET categories, local rules and IOC feeds. */
+export const BundlePolicy = z
+  .object({
+    id: Id,
+    name: Text(100),
+    description: z.string().nullable(),
+    categories: z.array(RuleFileName),
+    localRules: z.string(),
+    feedIds: z.array(Id),
+    updatedAt: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: 'BundlePolicy' });
+export type BundlePolicy = z.infer<typeof BundlePolicy>;
+
+export const BundlePolicyCreate = z
+  .object({
+    name: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'lower-case letters, digits, _ and -'),
+    description: z.string().trim().max(500).optional(),
+    categories: z.array(RuleFileName).max(200).default([]),
+    localRules: z.string().max(1024 * 1024).default(''),
+    feedIds: z.array(Id).max(100).default([]),
+  })
+  .meta({ id: 'BundlePolicyCreate' });
+export type BundlePolicyCreate = z.infer<typeof BundlePolicyCreate>;
+
+export const BundlePolicyUpdate = z
+  .object({
+    description: z.string().trim().max(500).nullable().optional(),
+    categories: z.array(RuleFileName).max(200).optional(),
+    localRules: z.string().max(1024 * 1024).optional(),
+    feedIds: z.array(Id).max(100).optional(),
+  })
+  .meta({ id: 'BundlePolicyUpdate' });
+export type BundlePolicyUpdate = z.infer<typeof BundlePolicyUpdate>;
+
+/** One built bundle (what `POST /api/v1/bundles/build` answers, and the latest per policy). */
+export const BundleSummary = z
+  .object({
+    policy: Text(100),
+    version: Text(128),
+    createdAt: z.iso.datetime({ offset: true }),
+    sizeBytes: z.number().int(),
+    ruleCount: z.number().int(),
+    /** Rules per enabled category (plus `local`). */
+    rulesByCategory: z.record(z.string(), z.number().int()),
+    /** Enabled categories with no file in the rules directory. */
+    missingCategories: z.array(z.string()),
+    iocCount: z.number().int(),
+    iocByFeed: z.record(z.string(), z.number().int()),
+    /** False when the content was unchanged, so the existing bundle was kept. */
+    changed: z.boolean(),
+  })
+  .meta({ id: 'BundleSummary' });
+export type BundleSummary = z.infer<typeof BundleSummary>;
+
+export const BundleBuildRequest = z
+  .object({ policy: z.string().trim().min(1).max(100).optional() })
+  .meta({ id: 'BundleBuildRequest' });
+export type BundleBuildRequest = z.infer<typeof BundleBuildRequest>;
+
+/** Status per policy for operator staff: the latest bundle and how many sensors run it. */
+export const BundleStatus = z
+  .object({
+    policy: BundlePolicy,
+    latest: BundleSummary.nullable(),
+    sensors: z.object({ onLatest: z.number().int(), onOlder: z.number().int(), none: z.number().int() }),
+  })
+  .meta({ id: 'BundleStatus' });
+export type BundleStatus = z.infer<typeof BundleStatus>;
+
+export const BundlePublicKey = z
+  .object({ publicKey: z.string(), algorithm: z.literal('ed25519') })
+  .meta({ id: 'BundlePublicKey' });
+export type BundlePublicKey = z.infer<typeof BundlePublicKey>;
+
+/** Formats of threat feeds (the names of the sensor's parsers); `auto` lets the parser tell from the content. */
+export const ThreatFeedFormat = z
+  .enum(['auto', 'plain', 'feodo', 'feodo-csv', 'urlhaus-csv', 'threatfox-csv', 'threatfox-json', 'sslbl-ja3-csv', 'sslbl-cert-csv', 'stix2', 'misp-event', 'misp-manifest'])
+  .meta({ id: 'ThreatFeedFormat' });
+export type ThreatFeedFormat = z.infer<typeof ThreatFeedFormat>;
+
+export const FeedLineError = z.object({ line: z.number().int(), message: z.string() }).meta({ id: 'FeedLineError' });
+export type FeedLineError = z.infer<typeof FeedLineError>;
+
+/** The outcome of one import: entries kept, and the first 100 line errors with the total count. */
+export const FeedImportResult = z
+  .object({
+    feedId: Id,
+    status: z.enum(['ok', 'partial', 'failed']),
+    importedAt: z.iso.datetime({ offset: true }),
+    entryCount: z.number().int(),
+    entriesByType: z.record(z.string(), z.number().int()),
+    errorCount: z.number().int(),
+    errors: z.array(FeedLineError),
+    message: z.string().nullable(),
+    /** Bundles rebuilt because their policy uses this feed. */
+    rebuilt: z.array(z.object({ policy: z.string(), version: z.string(), changed: z.boolean() })),
+  })
+  .meta({ id: 'FeedImportResult' });
+export type FeedImportResult = z.infer<typeof FeedImportResult>;
+
+export const ThreatFeed = z
+  .object({
+    id: Id,
+    name: Text(100),
+    format: ThreatFeedFormat,
+    /** `upload` (imported from files the operator sends) or the http(s) URL fetched on schedule. */
+    source: z.string(),
+    scheduleMinutes: z.number().int().nullable(),
+    enabled: z.boolean(),
+    entryCount: z.number().int(),
+    lastImport: FeedImportResult.omit({ rebuilt: true }).nullable(),
+    createdAt: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: 'ThreatFeed' });
+export type ThreatFeed = z.infer<typeof ThreatFeed>;
+
+export const ThreatFeedCreate = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    format: ThreatFeedFormat.default('auto'),
+    source: z
+      .string()
+      .trim()
+      .refine((v) => v === 'upload' || /^https?:\/\/[^\s]+$/i.test(v), 'either "upload" or an http(s) URL'),
+    /** Minutes between scheduled imports of a URL feed (15 min – 7 days); null = only on demand. */
+    scheduleMinutes: z.number().int().min(15).max(7 * 24 * 60).nullable().default(null),
+    enabled: z.boolean().default(true),
+  })
+  .meta({ id: 'ThreatFeedCreate' });
+export type ThreatFeedCreate = z.infer<typeof ThreatFeedCreate>;
+
+/** `GET /api/v1/alerts`: newest first, keyset-paged by (observedAt, id). */
+export const AlertQuery = z.object({
+  sensor: Id.optional(),
+  organization: Id.optional(),
+  from: z.iso.datetime({ offset: true }).optional().describe('observedAt ≥ from'),
+  to: z.iso.datetime({ offset: true }).optional().describe('observedAt < to'),
+  direction: AlertDirection.optional(),
+  engine: AlertEngine.optional(),
+  severity: z.coerce.number().int().min(1).max(3).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+});
+export type AlertQuery = z.infer<typeof AlertQuery>;
+
+export const AlertPage = z
+  .object({ items: z.array(StoredAlert), nextCursor: z.string().nullable() })
+  .meta({ id: 'AlertPage' });
+export type AlertPage = z.infer<typeof AlertPage>;
+
+/** What ingest has counted for one sensor (`GET /api/v1/sensors/:id/ingest-counters`). In scale
+ *  mode the ingest answer counts queued events as accepted; duplicates are counted here by the worker. */
+export const SensorIngestCounters = z
+  .object({
+    sensorId: Id,
+    accepted: z.number().int(),
+    duplicates: z.number().int(),
+    rejected: z.number().int(),
+    suppressed: z.number().int(),
+    updatedAt: z.iso.datetime({ offset: true }).nullable(),
+  })
+  .meta({ id: 'SensorIngestCounters' });
+export type SensorIngestCounters = z.infer<typeof SensorIngestCounters>;

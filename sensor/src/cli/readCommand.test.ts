@@ -69,9 +69,44 @@ describe('otasuke sensor read', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('turns detection on with a detection flag: load summary on stderr, alerts in the EVE', () => {
+    const config = join(dir, 'behaviour.json');
+    writeFileSync(config, '{}\n');
+    const r = otasuke(['--pcap', pcapPath, '--eve', '-', '--home-net', '[10.0.0.1/32]', '--behaviour-config', config]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n').slice(0, 2)).toEqual(['detection: HOME_NET [10.0.0.1/32]', 'behaviour: on']);
+    expect(r.stderr).toMatch(/events: dns 3, flow 3, stats 1/);
+  });
+
+  const bad = (args: string[]): string => {
+    const r = otasuke(['--pcap', pcapPath, '--eve', '-', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    return r.stderr;
+  };
+
+  it('refuses a bad HOME_NET or clamd address with exit code 2 and says how to fix it', () => {
+    expect(bad(['--home-net', '10.0.0.0/8,bogus'])).toBe(
+      'error: --home-net: invalid HOME_NET "10.0.0.0/8,bogus": "bogus" is not an IP address (expected e.g. [192.168.0.0/16,10.0.0.0/8,!10.9.0.0/16])\n',
+    );
+    expect(bad(['--clamd', 'localhost'])).toBe(
+      'error: invalid --clamd "localhost": neither a socket path nor HOST:PORT (expected a socket path such as /run/clamav/clamd.ctl, or HOST:PORT such as 127.0.0.1:3310)\n',
+    );
+  }, 180_000);
+
+  it('refuses bad detection files and sizes with exit code 2', () => {
+    expect(bad(['--clamd', '127.0.0.1:3310', '--file-scan-limit', 'ten'])).toBe('error: --file-scan-limit: "ten" is not a size (e.g. 10485760, 512K, 10M)\n');
+    expect(bad(['--file-scan-limit', '10M'])).toBe('error: --file-scan-limit needs --clamd\n');
+    expect(bad(['--rules', join(dir, 'none.rules')])).toBe(`error: --rules: ${join(dir, 'none.rules')} does not exist (give a .rules file or a folder of them)\n`);
+    expect(bad(['--rules', dir])).toBe(`error: --rules: ${dir} holds no .rules file\n`);
+    const notJson = join(dir, 'behaviour.txt');
+    writeFileSync(notJson, 'scan: 5\n');
+    expect(bad(['--behaviour-config', notJson])).toMatch(/^error: --behaviour-config: .*behaviour\.txt is not JSON: /);
+  }, 180_000);
+
   it('refuses bad flags with exit code 2', () => {
-    expect(otasuke(['--pcap', pcapPath, '--types', 'dns,alert']).stderr).toBe('error: unknown event type(s) in --types: alert\n');
-    expect(otasuke(['--pcap', pcapPath, '--types', 'dns,alert']).code).toBe(2);
+    const r = otasuke(['--pcap', pcapPath, '--types', 'dns,alerts']);
+    expect([r.code, r.stderr]).toEqual([2, 'error: unknown event type(s) in --types: alerts\n']);
     expect(otasuke([]).code).toBe(2);
     expect(otasuke(['--pcap', join(dir, 'missing.pcap')]).code).toBe(2);
   });

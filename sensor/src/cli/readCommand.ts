@@ -13,6 +13,18 @@ export interface ReadOptions {
   communityId: boolean;
   communityIdSeed: string;
   types?: string;
+  /** Detection: rule files or folders, IOC feeds (both repeatable), HOME_NET, clamd, configs. */
+  rules?: string[];
+  ioc?: string[];
+  homeNet?: string;
+  clamd?: string;
+  thresholdConfig?: string;
+  behaviourConfig?: string;
+  fileScanLimit?: string;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function readCommand(): Command {
@@ -25,6 +37,13 @@ export function readCommand(): Command {
     .option('--community-id', 'add community_id to records', false)
     .option('--community-id-seed <n>', 'seed of the community id', '0')
     .option('--types <list>', 'event types to write, comma-separated (anomaly,dns,http,tls,ssh,smtp,ftp,fileinfo,flow,stats; default all)')
+    .option('--rules <path>', 'Suricata rules: a .rules file or a folder of them (repeatable); turns detection on', collect)
+    .option('--ioc <file>', 'threat-intel feed: plain list, URLhaus/ThreatFox/Feodo/SSLBL CSV, STIX 2.1, MISP (repeatable); turns detection on', collect)
+    .option('--home-net <cidrs>', "the business's own networks, e.g. '[192.168.0.0/16,10.0.0.0/8]' (default: the private ranges); turns detection on")
+    .option('--clamd <socket|host:port>', 'scan files with ClamAV clamd (INSTREAM), e.g. /run/clamav/clamd.ctl or 127.0.0.1:3310; turns detection on')
+    .option('--threshold-config <file>', 'threshold.config: suppress / limit / threshold for rules')
+    .option('--behaviour-config <file>', 'JSON thresholds of the behaviour detectors (scan, brute force, tunnelling, beaconing…); turns detection on')
+    .option('--file-scan-limit <bytes>', 'files larger than this are hashed but not scanned (e.g. 10M; default 10M)')
     .addHelpText(
       'after',
       `
@@ -35,7 +54,9 @@ not a pcap or pcapng file.
 Examples:
   otasuke sensor read --pcap traffic.pcap
   tcpdump -i eth0 -U -w - | otasuke sensor read --pcap - --eve - --types dns,tls
-  otasuke sensor read --interface eth0 --bpf 'not port 22' --eve /var/log/otasuke/eve.json`,
+  otasuke sensor read --interface eth0 --bpf 'not port 22' --eve /var/log/otasuke/eve.json
+  otasuke sensor read --pcap traffic.pcap --rules /etc/otasuke/et-open --ioc urlhaus.csv \
+    --home-net '[192.168.10.0/24]' --clamd /run/clamav/clamd.ctl`,
     )
     .action(async (options: ReadOptions) => {
       const { runRead } = await import('./runRead.ts');

@@ -15,6 +15,8 @@ import type { SensorPipelineOptions } from '../pipeline/sensorPipeline.ts';
 import { ProgressMeter } from './progressMeter.ts';
 import type { ProgressSink } from './progressMeter.ts';
 import type { ReadOptions } from './readCommand.ts';
+import type { Detection, DetectionOptions } from '../detect/detection.ts';
+import { formatFileStageCounters } from '../detect/files/fileStage.ts';
 
 export interface ReadIo {
   stderr: ProgressSink;
@@ -77,6 +79,36 @@ export async function runRead(options: ReadOptions, io: ReadIo): Promise<number>
     const seed = Number(options.communityIdSeed);
     if (!Number.isInteger(seed) || seed < 0 || seed > 65535) return usage(io, '--community-id-seed must be an integer 0..65535');
     pipelineOptions.communityIdSeed = seed;
+  }
+  if (options.thresholdConfig !== undefined && options.rules === undefined) return usage(io, '--threshold-config needs --rules');
+  if (options.fileScanLimit !== undefined && options.clamd === undefined) return usage(io, '--file-scan-limit needs --clamd');
+
+  // Detection: loaded before the input is opened, so a bad rule folder fails fast.
+  let detection: Detection | null = null;
+  if (wantsDetection(options)) {
+    const { buildDetection, DetectionConfigError, formatDetectionSummary, loadBehaviourConfig, parseByteSize } = await import('../detect/detection.ts');
+    try {
+      const detectionOptions: DetectionOptions = {};
+      if (options.rules !== undefined) detectionOptions.rules = options.rules;
+      if (options.ioc !== undefined) detectionOptions.iocFiles = options.ioc;
+      if (options.homeNet !== undefined) detectionOptions.homeNet = options.homeNet;
+      if (options.clamd !== undefined) detectionOptions.clamd = options.clamd;
+      if (options.thresholdConfig !== undefined) detectionOptions.thresholdConfig = options.thresholdConfig;
+      if (options.behaviourConfig !== undefined) detectionOptions.behaviour = loadBehaviourConfig(options.behaviourConfig);
+      if (options.fileScanLimit !== undefined) {
+        const limit = parseByteSize(options.fileScanLimit);
+        if (limit === undefined) return usage(io, `--file-scan-limit: "${options.fileScanLimit}" is not a size (e.g. 10485760, 512K, 10M)`);
+        detectionOptions.fileScanLimit = limit;
+      }
+      detection = await buildDetection(detectionOptions);
+    } catch (e) {
+      if (e instanceof DetectionConfigError) return usage(io, e.message);
+      throw e;
+    }
+    for (const line of formatDetectionSummary(detection.summary)) io.stderr.write(`${line}\n`);
+    // Files are hashed whenever detection is on: hash IOCs match on them.
+    pipelineOptions.fileHashes = { md5: true, sha1: true, sha256: true };
+    pipelineOptions.detection = { stages: detection.stages, homeNet: detection.homeNet };
   }
 
   // Input
@@ -164,7 +196,13 @@ export async function runRead(options: ReadOptions, io: ReadIo): Promise<number>
     return 1;
   }
   io.stderr.write(summary(r));
+  if (detection?.files != null) io.stderr.write(`${formatFileStageCounters(detection.files.counters)}\n`);
   return 0;
+}
+
+/** Any detection flag turns detection on; without one the sensor only logs, as before. */
+function wantsDetection(o: ReadOptions): boolean {
+  return o.rules !== undefined || o.ioc !== undefined || o.homeNet !== undefined || o.clamd !== undefined || o.behaviourConfig !== undefined;
 }
 
 /** The end-of-run summary: packets, bytes, flows, events by type, decode errors, throughput. */

@@ -16,7 +16,7 @@ import type { DnsRecord } from '../app-layer/dns/dnsMessage.ts';
 import { FtpFlowParser, ftpEve } from '../app-layer/ftp/ftpControl.ts';
 import type { FtpTransaction } from '../app-layer/ftp/ftpControl.ts';
 import { HttpFlowParser, httpEve } from '../app-layer/http/httpFlow.ts';
-import type { HttpTransaction } from '../app-layer/http/httpFlow.ts';
+import type { HttpRequest, HttpTransaction } from '../app-layer/http/httpFlow.ts';
 import { headerValue } from '../app-layer/http/httpHead.ts';
 import { SmtpFlowParser, smtpEve } from '../app-layer/smtp/smtpSession.ts';
 import type { SmtpTransaction } from '../app-layer/smtp/smtpSession.ts';
@@ -37,6 +37,12 @@ export interface AppRecordOut {
   txId?: number;
   /** The payload (`dns`, `http`, `fileinfo`…), written after the common fields. */
   fields: Record<string, unknown>;
+  /** The parser's own objects, for detection (raw headers, bodies); never written. `request`: the
+   *  HTTP request just completed (a detection-only record before its response); `complete`: the
+   *  whole transaction, with `requestSeen` when its request went out alone before. */
+  source?: { http?: HttpTransaction; phase?: 'request' | 'complete'; requestSeen?: boolean };
+  /** False when the event type is not written: the record is for detection only (absent: written). */
+  logged?: boolean;
 }
 export type AppOut = (rec: AppRecordOut) => void;
 
@@ -44,6 +50,10 @@ export interface AppSessionOptions {
   httpHeaders: boolean;
   fileHashes: { md5?: boolean; sha1?: boolean; sha256?: boolean };
   types: ReadonlySet<string>;
+  /** Detection stages run: records of event types not written still go out, unlogged. */
+  detection?: boolean;
+  /** Every chunk handed to the app layer, in order (detection's onStream). */
+  onChunk?: (flow: Flow, chunk: ReassembledChunk) => void;
 }
 
 /** Unacknowledged bytes one direction may wait with before they are parsed anyway. */
@@ -89,6 +99,9 @@ export class AppSession {
   private logged = false;
   private sshKex = { toServer: false, toClient: false };
   private sshBanner = false;
+  /** HTTP requests handed to detection alone, until their transaction completes. */
+  private readonly httpRequestTx = new Map<HttpRequest, HttpTransaction>();
+  private httpRequests = 0;
 
   constructor(
     readonly flow: Flow,
@@ -136,6 +149,7 @@ export class AppSession {
   }
 
   chunk(c: ReassembledChunk, out: AppOut): void {
+    this.options.onChunk?.(this.flow, c);
     if (this.done) return;
     if (this.proto !== null) {
       this.feed(c, out);
@@ -265,6 +279,7 @@ export class AppSession {
     } else if (p instanceof HttpFlowParser) {
       const r = p.feed(d, c.data);
       this.anomalies(r.anomalies, out);
+      if (this.options.detection) for (const request of r.requests) this.httpRequest(request, out);
       for (const tx of r.records) this.http(tx, out);
     } else if (p instanceof DnsFlowParser) {
       const r = p.feed(d, c.data);
@@ -285,10 +300,13 @@ export class AppSession {
     }
   }
 
-  private record(out: AppOut, eventType: string, direction: Direction, fields: Record<string, unknown>, txId?: number): void {
-    if (!this.options.types.has(eventType)) return;
-    const rec: AppRecordOut = { flow: this.flow, eventType, direction, fields };
+  /** Every record goes out (detection sees them all); `logged` says whether it is written. */
+  private record(out: AppOut, eventType: string, direction: Direction, fields: Record<string, unknown>, txId?: number, source?: AppRecordOut['source']): void {
+    const logged = this.options.types.has(eventType);
+    if (!logged && !this.options.detection) return;
+    const rec: AppRecordOut = { flow: this.flow, eventType, direction, fields, logged };
     if (txId !== undefined) rec.txId = txId;
+    if (source !== undefined) rec.source = source;
     out(rec);
   }
 
@@ -315,9 +333,26 @@ export class AppSession {
     this.record(out, 'dns', direction, { dns: eveDns(rec, txId) });
   }
 
+  /** A request is complete: detection sees it now, before its response (never written). The
+   *  transaction object is the parser's, so it gains its response later. */
+  private httpRequest(request: HttpRequest, out: AppOut): void {
+    const tx: HttpTransaction = { txId: this.httpRequests++, request };
+    this.httpRequestTx.set(request, tx);
+    out({ flow: this.flow, eventType: 'http', direction: 'toServer', fields: {}, logged: false, txId: tx.txId, source: { http: tx, phase: 'request' } });
+  }
+
   private http(tx: HttpTransaction, out: AppOut): void {
     const http = httpEve(tx, { headers: this.options.httpHeaders });
-    this.record(out, 'http', 'toServer', { http }, tx.txId);
+    const early = tx.request === undefined ? undefined : this.httpRequestTx.get(tx.request);
+    const requestSeen = early !== undefined;
+    if (early !== undefined) {
+      // What detection kept of the request alone now shows the whole transaction (alerts raised on
+      // the request are written at the end of the packet, with the response if it came with it).
+      this.httpRequestTx.delete(tx.request!);
+      early.txId = tx.txId;
+      if (tx.response !== undefined) early.response = tx.response;
+    }
+    this.record(out, 'http', 'toServer', { http }, tx.txId, { http: tx, phase: 'complete', requestSeen });
     const res = tx.response;
     if (res === undefined || res.bodyLength === 0 || !this.options.types.has('fileinfo')) return;
     const filename = httpFileName(tx.request?.uri ?? '', headerValue(res.headers, 'content-disposition'));

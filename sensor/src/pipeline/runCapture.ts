@@ -53,7 +53,7 @@ export async function runCapture(source: AsyncIterable<Uint8Array> | Iterable<Ui
     if (!(e instanceof NotACaptureError)) pipeline.finish();
     throw e;
   }
-  pipeline.finish();
+  await pipeline.finishAsync();
   return { pipeline, capture: reader.stats, bytesRead, seconds: (performance.now() - started) / 1000 };
 }
 

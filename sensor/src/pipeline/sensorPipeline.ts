@@ -26,11 +26,13 @@ import type { EndedFlow, FlowEngineConfig } from '../flow/flowEngine.ts';
 import { eveProtoName } from '../flow/flowRecord.ts';
 import type { ReassembledChunk, StreamAnomaly } from '../stream/tcpReassembler.ts';
 import { AppSession } from './appSession.ts';
-import type { AppRecordOut } from './appSession.ts';
+import type { AppRecordOut, AppSessionOptions } from './appSession.ts';
 import { decodeEventName, eveIp } from './eveFormat.ts';
+import type { DetectionStage, RaiseAlert, RaisedAlert } from '../detect/detectionStage.ts';
+import type { HomeNet } from '../detect/homeNet.ts';
 
 /** Event types the pipeline can write. */
-export const SENSOR_EVENT_TYPES = ['anomaly', 'dns', 'http', 'tls', 'ssh', 'smtp', 'ftp', 'fileinfo', 'flow', 'stats'] as const;
+export const SENSOR_EVENT_TYPES = ['alert', 'anomaly', 'dns', 'http', 'tls', 'ssh', 'smtp', 'ftp', 'fileinfo', 'flow', 'stats'] as const;
 export type SensorEventType = (typeof SENSOR_EVENT_TYPES)[number];
 
 export interface FileHashes {
@@ -50,6 +52,8 @@ export interface SensorPipelineOptions {
   fileHashes?: FileHashes;
   /** Flow table and stream settings. */
   flow?: Partial<Omit<FlowEngineConfig, 'communityIdSeed'>>;
+  /** Detection stages called at each point of the data path; their alerts become `alert` records. */
+  detection?: { stages: DetectionStage[]; homeNet: HomeNet };
 }
 
 export interface SensorCounters {
@@ -87,7 +91,7 @@ export class SensorPipeline {
   private readonly types: ReadonlySet<string>;
   private readonly communityIdSeed: number | undefined;
   private readonly emitRecord: EveEmit;
-  private readonly appOptions: { httpHeaders: boolean; fileHashes: FileHashes; types: ReadonlySet<string> };
+  private readonly appOptions: AppSessionOptions;
   /** Packet time of the latest packet, and the first (stats `uptime`). */
   private tsSec = 0;
   private tsNsec = 0;
@@ -96,13 +100,23 @@ export class SensorPipeline {
   private finished = false;
   /** Sessions that may hold views into the current input chunk (see detachInput). */
   private readonly holdingSessions = new Set<AppSession>();
+  private readonly stages: readonly DetectionStage[];
+  private readonly homeNet: HomeNet | undefined;
+  /** Packet second of the last onTick. */
+  private tickSec = -1;
+  /** Alerts raised while the current packet is processed (see raise). */
+  private pendingAlerts: { alert: RaisedAlert; pcapCnt: number; packet: AlertPacketView | null }[] = [];
 
   constructor(emit: EveEmit, options: SensorPipelineOptions = {}) {
     this.emitRecord = emit;
     this.types = options.eveTypes ?? new Set(SENSOR_EVENT_TYPES);
     this.communityIdSeed = options.communityIdSeed;
     this.engine = new FlowEngine({ ...options.flow, communityIdSeed: options.communityIdSeed ?? 0 });
-    this.appOptions = { httpHeaders: options.httpHeaders ?? false, fileHashes: options.fileHashes ?? {}, types: this.types };
+    this.stages = options.detection?.stages ?? [];
+    this.homeNet = options.detection?.homeNet;
+    const detecting = this.stages.length > 0;
+    this.appOptions = { httpHeaders: options.httpHeaders ?? false, fileHashes: options.fileHashes ?? {}, types: this.types, detection: detecting };
+    if (detecting && this.stages.some((s) => s.onStream !== undefined)) this.appOptions.onChunk = this.onChunk;
   }
 
   get flowCounters(): FlowEngine['counters'] {
@@ -111,6 +125,11 @@ export class SensorPipeline {
 
   /** One captured frame; `pcapCnt` is its 1-based position in the capture. */
   onPacket(c: CapturedPacket, pcapCnt: number): void {
+    this.processPacket(c, pcapCnt);
+    if (this.pendingAlerts.length > 0) this.flushAlerts();
+  }
+
+  private processPacket(c: CapturedPacket, pcapCnt: number): void {
     const counters = this.counters;
     counters.packets++;
     counters.bytes += c.data.length;
@@ -132,6 +151,11 @@ export class SensorPipeline {
     else if (p.proto === PROTO_UDP) counters.udp++;
     else if (p.proto === 1 || p.proto === 58) counters.icmp++;
 
+    const stages = this.stages;
+    if (stages.length > 0 && c.tsSec !== this.tickSec) {
+      this.tickSec = c.tsSec;
+      for (let i = 0; i < stages.length; i++) stages[i]!.onTick?.(c.tsSec, this.raise);
+    }
     const r = this.engine.onPacket(packet);
     // Indexed loops on the per-packet path: for-of makes an iterator per loop until optimised.
     const endedFlows = r.ended;
@@ -139,6 +163,7 @@ export class SensorPipeline {
     const f = r.flow;
     if (f === null) {
       counters.noFlow++;
+      for (let i = 0; i < stages.length; i++) stages[i]!.onPacket?.(p, null, 'toServer', this.raise);
       return;
     }
     if (r.events.length > 0) this.streamAnomalies(f, r.events);
@@ -147,6 +172,8 @@ export class SensorPipeline {
       const session = this.session(f);
       for (let i = 0; i < r.chunks.length; i++) session.chunk(r.chunks[i]!, this.out);
     }
+    // After the app layer saw the packet, so rules on `alert dns|http…` know the flow's protocol.
+    for (let i = 0; i < stages.length; i++) stages[i]!.onPacket?.(p, f, r.direction, this.raise);
   }
 
   /**
@@ -159,11 +186,30 @@ export class SensorPipeline {
     this.holdingSessions.clear();
   }
 
-  /** End of capture: ends every flow and writes the final stats. */
+  /** End of capture: ends every flow and writes the final stats. A stage whose finish is
+   *  asynchronous is not waited for here: use finishAsync (runCapture does). */
   finish(): void {
     if (this.finished) return;
     this.finished = true;
     for (const ended of this.engine.flush()) this.endFlow(ended);
+    for (const stage of this.stages) {
+      const done = stage.finish?.(this.raise);
+      if (done instanceof Promise) done.catch(() => undefined);
+    }
+    this.flushAlerts();
+    if (this.types.has('stats')) this.emit(this.statsRecord());
+  }
+
+  /** End of capture, waiting for every detection stage to decide what is pending. */
+  async finishAsync(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    for (const ended of this.engine.flush()) this.endFlow(ended);
+    this.flushAlerts();
+    for (const stage of this.stages) {
+      await stage.finish?.(this.raise);
+      this.flushAlerts();
+    }
     if (this.types.has('stats')) this.emit(this.statsRecord());
   }
 
@@ -205,6 +251,9 @@ export class SensorPipeline {
    *  in in the order they are written (header, payload, app_proto, the rest), so the serialiser
    *  can hand the record to JSON.stringify whole. */
   private readonly out = (rec: AppRecordOut): void => {
+    const stages = this.stages;
+    for (let i = 0; i < stages.length; i++) stages[i]!.onAppRecord?.(rec, this.raise);
+    if (rec.logged === false) return;
     const f = rec.flow;
     const r = this.common(f, rec.eventType, rec.direction) as Record<string, unknown>;
     if (rec.txId !== undefined) r.tx_id = rec.txId;
@@ -227,6 +276,7 @@ export class SensorPipeline {
       s.end(this.out);
     }
     if (ended.events.length > 0) this.streamAnomalies(f, ended.events);
+    for (let i = 0; i < this.stages.length; i++) this.stages[i]!.onFlowEnd?.(f, this.raise);
     const app = (f.appState as AppSession | null)?.appProtoName();
     if (app !== undefined) {
       const key = app === 'dns' || app === 'failed' ? `${app}_${f.proto === PROTO_TCP ? 'tcp' : 'udp'}` : app;
@@ -241,6 +291,33 @@ export class SensorPipeline {
     if (this.communityIdSeed === undefined) delete record.community_id;
     if (app !== undefined) record.app_proto = app;
     this.emit(record as unknown as EveRecord);
+  }
+
+  private readonly onChunk = (flow: Flow, chunk: ReassembledChunk): void => {
+    const data = { flow, direction: chunk.direction, data: chunk.data };
+    for (let i = 0; i < this.stages.length; i++) this.stages[i]!.onStream?.(data, this.raise);
+  };
+
+  /** A stage's alert becomes an EVE `alert` record now (the packet or record it is about is current). */
+  private readonly raise: RaiseAlert = (alert: RaisedAlert): void => {
+    if (alert.flow !== null) alert.flow.alerted = true;
+    if (!this.types.has('alert')) return;
+    // Written once the packet is processed, as Suricata logs after detection: the app payloads and
+    // flow counters are then those of the end of the packet.
+    this.pendingAlerts.push({ alert, pcapCnt: this.pcapCnt, packet: alert.packet === undefined ? null : alertPacketView(alert.packet) });
+  };
+
+  private flushAlerts(): void {
+    const list = this.pendingAlerts;
+    if (list.length === 0) return;
+    this.pendingAlerts = [];
+    for (const { alert, pcapCnt, packet } of list) {
+      const flow = alert.flow;
+      this.emit(eveAlertRecord(packet === null ? alert : { ...alert, packet: packet as unknown as Packet }, {
+        tsSec: this.tsSec, tsNsec: this.tsNsec, pcapCnt, communityIdSeed: this.communityIdSeed, homeNet: this.homeNet,
+        appProto: flow === null ? undefined : (flow.appState as AppSession | null)?.appProtoName(),
+      }) as unknown as EveRecord);
+    }
   }
 
   private decodeAnomalies(p: Packet): void {
@@ -341,4 +418,107 @@ export function parseEventTypes(list: string): { types: Set<SensorEventType>; un
     else unknown.push(name);
   }
   return { types, unknown };
+}
+
+export interface AlertRecordContext {
+  tsSec: number;
+  tsNsec: number;
+  pcapCnt: number;
+  communityIdSeed: number | undefined;
+  homeNet: HomeNet | undefined;
+  appProto: string | undefined;
+}
+
+const ALERT_PROTO_PORTS: ReadonlySet<number> = new Set([6, 17, 132]);
+
+/**
+ * The EVE `alert` record of a raised alert, in Suricata's field order: the common fields oriented
+ * by the alert's direction, `alert` (action, gid, sid, rev, signature, category, severity,
+ * metadata with the three Otasuke keys), `app_proto`, `direction`, the app payloads, and the flow's
+ * counters so far.
+ */
+export function eveAlertRecord(alert: RaisedAlert, ctx: AlertRecordContext): Record<string, unknown> {
+  const f = alert.flow;
+  const ts = alert.timestamp ?? { sec: ctx.tsSec, nsec: ctx.tsNsec };
+  const r: Record<string, unknown> = { timestamp: formatEveTimestamp(ts.sec, ts.nsec) };
+  let src: Uint8Array;
+  let dst: Uint8Array;
+  if (f !== null) {
+    const toServer = alert.direction === 'toServer';
+    src = toServer ? f.srcAddr : f.dstAddr;
+    dst = toServer ? f.dstAddr : f.srcAddr;
+    r.flow_id = f.flowId;
+    r.pcap_cnt = ctx.pcapCnt;
+    r.event_type = 'alert';
+    if (f.vlan.length > 0) r.vlan = [...f.vlan];
+    const ports = ALERT_PROTO_PORTS.has(f.proto);
+    r.src_ip = eveIp(src);
+    if (ports) r.src_port = toServer ? f.srcPort : f.dstPort;
+    r.dest_ip = eveIp(dst);
+    if (ports) r.dest_port = toServer ? f.dstPort : f.srcPort;
+    r.ip_v = f.ipVersion;
+    r.proto = eveProtoName(f.proto);
+    if (ctx.communityIdSeed !== undefined) r.community_id = f.communityId(ctx.communityIdSeed);
+  } else {
+    const p = alert.packet;
+    src = p?.srcAddrBytes ?? new Uint8Array(4);
+    dst = p?.dstAddrBytes ?? new Uint8Array(4);
+    r.pcap_cnt = ctx.pcapCnt;
+    r.event_type = 'alert';
+    if (p !== undefined && p.vlan.length > 0) r.vlan = [...p.vlan];
+    r.src_ip = eveIp(src);
+    if (p !== undefined && ALERT_PROTO_PORTS.has(p.proto)) r.src_port = p.srcPort;
+    r.dest_ip = eveIp(dst);
+    if (p !== undefined && ALERT_PROTO_PORTS.has(p.proto)) r.dest_port = p.dstPort;
+    if (p !== undefined && p.ipVersion !== 0) r.ip_v = p.ipVersion;
+    if (p !== undefined && p.proto >= 0) r.proto = eveProtoName(p.proto);
+  }
+  r.pkt_src = 'wire/pcap';
+  if (alert.txId !== undefined) r.tx_id = alert.txId;
+  const direction = ctx.homeNet === undefined || src.length === 0 ? 'external' : ctx.homeNet.direction(src, dst);
+  const metadata: Record<string, string[]> = { ...alert.metadata };
+  metadata.otasuke_direction = [direction];
+  metadata.otasuke_engine = [alert.engine];
+  metadata.otasuke_explain = [alert.explain];
+  r.alert = {
+    action: 'allowed',
+    gid: alert.gid,
+    signature_id: alert.signatureId,
+    rev: alert.rev,
+    signature: alert.signature,
+    category: alert.category,
+    severity: alert.severity,
+    metadata,
+  };
+  if (ctx.appProto !== undefined && ctx.appProto !== 'failed') r.app_proto = ctx.appProto;
+  if (f !== null) r.direction = alert.direction === 'toServer' ? 'to_server' : 'to_client';
+  if (alert.app !== undefined) for (const key of Object.keys(alert.app)) r[key] = alert.app[key];
+  if (f !== null) {
+    r.flow = {
+      pkts_toserver: f.pktsToServer,
+      pkts_toclient: f.pktsToClient,
+      bytes_toserver: f.bytesToServer,
+      bytes_toclient: f.bytesToClient,
+      start: formatEveTimestamp(f.startSec, f.startNsec),
+      src_ip: eveIp(f.srcAddr),
+      dest_ip: eveIp(f.dstAddr),
+      ...(ALERT_PROTO_PORTS.has(f.proto) ? { src_port: f.srcPort, dest_port: f.dstPort } : {}),
+    };
+  }
+  return r;
+}
+
+/** What an alert record reads of its packet, copied: the pipeline's Packet is reused per frame. */
+interface AlertPacketView {
+  srcAddrBytes: Uint8Array;
+  dstAddrBytes: Uint8Array;
+  srcPort: number;
+  dstPort: number;
+  proto: number;
+  ipVersion: number;
+  vlan: readonly number[];
+}
+
+function alertPacketView(p: Packet): AlertPacketView {
+  return { srcAddrBytes: p.srcAddrBytes.slice(), dstAddrBytes: p.dstAddrBytes.slice(), srcPort: p.srcPort, dstPort: p.dstPort, proto: p.proto, ipVersion: p.ipVersion, vlan: [...p.vlan] };
 }

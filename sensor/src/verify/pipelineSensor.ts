@@ -2,6 +2,8 @@
  * The real sensor for the suricata-verify harness: runs the pipeline over a case's capture with the
  * EVE output its suricata.yaml asks for, and returns the lines it would have written.
  */
+import { HomeNet } from '../detect/homeNet.ts';
+import { loadRules } from '../detect/rules/index.ts';
 import { serializeEveRecord } from '../eve/eveWriter.ts';
 import { runCaptureFile } from '../pipeline/runCapture.ts';
 import type { FileHashes, SensorEventType, SensorPipelineOptions } from '../pipeline/sensorPipeline.ts';
@@ -10,6 +12,7 @@ import type { EveOutputConfig } from './testCase.ts';
 
 /** eve-log `types` names → the event types they turn on. */
 const TYPE_NAMES: Readonly<Record<string, readonly SensorEventType[]>> = {
+  alert: ['alert'],
   anomaly: ['anomaly'],
   dns: ['dns'],
   http: ['http'],
@@ -51,8 +54,26 @@ export function pipelineOptionsFor(eveOutput: EveOutputConfig | undefined): Sens
   return options;
 }
 
+/** `--set vars.address-groups.HOME_NET=…` / `vars.port-groups.HTTP_PORTS=…` → rule variables. */
+function ruleVarsFrom(settings: Readonly<Record<string, string>>): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    const m = /^vars\.(?:address|port)-groups\.(.+)$/.exec(key);
+    if (m !== null) vars[m[1]!] = value;
+  }
+  return vars;
+}
+
 export const pipelineSensor: RunSensor = async (input: SensorRunInput): Promise<SensorRunResult> => {
   const eveLines: string[] = [];
-  await runCaptureFile(input.pcap, (record) => eveLines.push(serializeEveRecord(record)), pipelineOptionsFor(input.eveOutput));
+  const options = pipelineOptionsFor(input.eveOutput);
+  if (input.rules !== undefined) {
+    const settings = input.options.settings;
+    const thresholdFile = settings['threshold-file'];
+    const vars = ruleVarsFrom(settings);
+    const load = await loadRules({ files: [input.rules], vars, ...(thresholdFile === undefined ? {} : { thresholdConfigFile: thresholdFile }) });
+    options.detection = { stages: [load.engine], homeNet: HomeNet.parse(vars.HOME_NET) };
+  }
+  await runCaptureFile(input.pcap, (record) => eveLines.push(serializeEveRecord(record)), options);
   return { eveLines };
 };

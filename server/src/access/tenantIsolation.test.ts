@@ -9,6 +9,7 @@ import type { Role } from '@otasuke/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startTestPlatform, type Session, type TestPlatform } from '../testing/testPlatform.ts';
+import { c2Alert, insertAlertSeries } from '../incidents/alertFixtures.ts';
 
 interface Victim {
   orgId: string;
@@ -21,6 +22,9 @@ interface Victim {
   invoiceId: string;
   applicationId: string;
   shipmentId: string;
+  incidentId: string;
+  alertId: string;
+  suppressionId: string;
 }
 
 type Probe =
@@ -157,6 +161,53 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
   'POST /api/v1/sensors/enroll': { guard: 'public', probe: { kind: 'self' } },
   // Sensor credentials only; the cross-tenant case has its own test below.
   'GET /api/v1/sensors/me': { guard: 'sensor', probe: { kind: 'self' } },
+  // Heartbeats and bundles: the calling sensor's own (sensorHealth/, bundles/ tests).
+  'POST /api/v1/sensors/me/heartbeat': { guard: 'sensor', probe: { kind: 'self' } },
+  'GET /api/v1/sensors/me/bundle': { guard: 'sensor', probe: { kind: 'self' } },
+  'GET /api/v1/sensors/:id/health': {
+    guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member'],
+    probe: { kind: 'target', url: (v) => `/api/v1/sensors/${v.sensorId}/health` },
+  },
+  'GET /api/v1/bundles/public-key': { guard: 'public', probe: { kind: 'self' } },
+  'GET /api/v1/bundles': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/bundles' } },
+  'POST /api/v1/bundles/build': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/bundles/build', body: () => ({ policy: 'standard' }) } },
+  'GET /api/v1/bundle-policies': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/bundle-policies' } },
+  'POST /api/v1/bundle-policies': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/bundle-policies', body: () => ({ name: 'evil' }) } },
+  'PATCH /api/v1/bundle-policies/:id': {
+    guard: ['operator_admin'],
+    probe: { kind: 'target', url: () => '/api/v1/bundle-policies/00000000-0000-4000-8000-000000000000', body: () => ({ localRules: 'pass ip any any -> any any (sid:1;)' }) },
+  },
+  'PUT /api/v1/organizations/:id/bundle-policy': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}/bundle-policy`, body: () => ({ policyId: null }) } },
+  'GET /api/v1/feeds': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/feeds' } },
+  'GET /api/v1/feeds/:id': { guard: operatorStaff, probe: { kind: 'target', url: () => '/api/v1/feeds/00000000-0000-4000-8000-000000000000' } },
+  'POST /api/v1/feeds': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/feeds', body: () => ({ name: 'evil', source: 'upload' }) } },
+  'POST /api/v1/feeds/:id/import': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/feeds/00000000-0000-4000-8000-000000000000/import', body: () => ({ text: '1.2.3.4' }) } },
+  // Ingest: the batch is the calling sensor's own (tested in ingest/ingest.test.ts).
+  'POST /api/v1/ingest/events': { guard: 'sensor', probe: { kind: 'self' } },
+  'GET /api/v1/alerts': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member'], probe: { kind: 'list', url: (v) => `/api/v1/alerts?sensor=${v.sensorId}&organization=${v.orgId}` } },
+  'GET /api/v1/incidents': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member'], probe: { kind: 'list', url: (v) => `/api/v1/incidents?organizationId=${v.orgId}` } },
+  'GET /api/v1/incidents/:id': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}` } },
+  'POST /api/v1/incidents/:id/transition': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/transition`, body: () => ({ to: 'resolved', resolution: 'benign' }) } },
+  'POST /api/v1/incidents/:id/assign': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/assign`, body: () => ({ assigneeUserId: null }) } },
+  'POST /api/v1/incidents/:id/notes': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/notes`, body: () => ({ body: '偽のメモ' }) } },
+  'POST /api/v1/incidents/:id/tasks': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/tasks`, body: () => ({ title: '偽のタスク' }) } },
+  'POST /api/v1/incidents/:id/merge': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/merge`, body: (v) => ({ sourceIds: [v.incidentId] }) } },
+  'POST /api/v1/incidents/:id/split': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/split`, body: (v) => ({ alertIds: [v.alertId] }) } },
+  'POST /api/v1/incidents/:id/detach': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/detach`, body: (v) => ({ alertId: v.alertId }) } },
+  'PUT /api/v1/incidents/:id/customer-text': {
+    guard: ['operator_admin', 'analyst'],
+    probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/customer-text`, body: () => ({ customerTextJa: '改ざん', customerTextEn: null }) },
+  },
+  'GET /api/v1/suppressions': { guard: ['operator_admin', 'analyst'], probe: { kind: 'list', url: () => '/api/v1/suppressions?includeDeleted=true' } },
+  'POST /api/v1/suppressions': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: () => '/api/v1/suppressions', body: (v) => ({ fromAlertId: v.alertId, reason: '妨害' }) } },
+  'PATCH /api/v1/suppressions/:id': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/suppressions/${v.suppressionId}`, body: () => ({ reason: '改ざん' }) } },
+  'DELETE /api/v1/suppressions/:id': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/suppressions/${v.suppressionId}` } },
+  'GET /api/v1/stats/detections': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/stats/detections?from=2026-03-01&to=2026-03-31' } },
+  'GET /api/v1/stats/detections.csv': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/stats/detections.csv?from=2026-03-01&to=2026-03-31' } },
+  'GET /api/v1/sensors/:id/ingest-counters': {
+    guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member'],
+    probe: { kind: 'target', url: (v) => `/api/v1/sensors/${v.sensorId}/ingest-counters` },
+  },
 };
 
 describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
@@ -190,7 +241,12 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
     });
     const opScope = { userId: null, tokenId: null, sessionId: null, organizationId: operatorId, organizationKind: 'operator' as const, role: 'operator_admin' as const };
     const shipmentB = await platform.services.shipping.create({ ...cli, scope: opScope }, siteB.id, { serial: 'B-0001', carrier: 'yamato', trackingNumber: '123456789012', shippedOn: '2026-04-01' });
-    victim = { orgId: orgB, siteId: siteB.id, sensorId: sensorB.id, userId: userB, tokenId: tokenB, mailId: mailB, contractId: contractB.id, invoiceId: run.invoiceIds[0]!, applicationId: application.json().id, shipmentId: shipmentB.id };
+    victim = { orgId: orgB, siteId: siteB.id, sensorId: sensorB.id, userId: userB, tokenId: tokenB, mailId: mailB, contractId: contractB.id, invoiceId: run.invoiceIds[0]!, applicationId: application.json().id, shipmentId: shipmentB.id, incidentId: '', alertId: '', suppressionId: '' };
+    // B has an incident of two alerts and a suppression of its own.
+    const alertsB = await insertAlertSeries(platform.database.db, { organizationId: orgB, siteId: siteB.id, sensorId: sensorB.id, firstSeq: 1, count: 2, start: new Date('2026-03-20T00:00:00Z'), stepMs: 1000, alert: c2Alert });
+    victim.incidentId = (await platform.services.incidents.correlate(alertsB)).incidents[0]!;
+    victim.alertId = alertsB[0]!.id;
+    victim.suppressionId = (await platform.services.suppressions.create({ ...cli, scope: opScope }, { organizationId: orgB, insideHost: '192.168.1.99', reason: 'B社の検査機' })).id;
 
     const orgA = await platform.createOrganization({ kind: 'subscriber', name: '攻撃者株式会社', membership: 'non_member' });
     await platform.createUser(orgA, 'subscriber_admin', 'a-admin@iso.example');
@@ -217,6 +273,8 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
       'organizations', 'sites', 'sensors', 'users', 'api_tokens', 'mail_outbox', 'password_resets',
       'plans', 'contracts', 'contract_events', 'issuer_settings', 'invoices', 'invoice_lines', 'applications', 'insurance_policies', 'shipments', 'programme_targets',
       'enrollment_codes',
+      'incidents', 'incident_notes', 'incident_tasks', 'incident_events', 'suppressions',
+      'bundle_policies', 'threat_feeds', 'sensor_heartbeats',
     ];
     const out: Record<string, unknown> = {};
     for (const table of tables) {

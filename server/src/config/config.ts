@@ -38,6 +38,21 @@ export const ConfigSchema = z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
       .optional(),
     bodyLimitBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    /** Ingest batches per second each sensor may send to one node, and the burst above that. */
+    ingestBatchesPerSecond: z.coerce.number().positive().max(100_000).default(20),
+    ingestBurst: z.coerce.number().int().min(1).max(1_000_000).default(40),
+    /** Folder of ET Open rule files for bundles; default ../shared/data/et-open when it exists, else local rules only. */
+    rulesDir: z.string().min(1).optional(),
+    /** PEM (PKCS#8) Ed25519 key that signs bundles; unset = a key generated once and kept in the database. */
+    bundleSigningKeyFile: z.string().min(1).optional(),
+    /** Days of raw heartbeat samples kept (pruned daily). */
+    heartbeatRetentionDays: z.coerce.number().int().min(1).max(3650).default(30),
+    /** Let feed URLs reach loopback/private/link-local addresses (an internal mirror); off by default. */
+    feedAllowPrivateAddresses: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+      .default(false),
+    /** Largest threat feed accepted, uploaded or fetched. */
+    feedMaxBytes: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
     demo: z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
       .default(false),
@@ -66,6 +81,13 @@ export const envNames: Record<keyof z.infer<typeof ConfigSchema>, string> = {
   sessionIdleMinutes: 'SESSION_IDLE_MINUTES',
   cookieSecure: 'COOKIE_SECURE',
   bodyLimitBytes: 'BODY_LIMIT_BYTES',
+  ingestBatchesPerSecond: 'INGEST_BATCHES_PER_SECOND',
+  ingestBurst: 'INGEST_BURST',
+  rulesDir: 'OTASUKE_RULES_DIR',
+  bundleSigningKeyFile: 'OTASUKE_BUNDLE_SIGNING_KEY_FILE',
+  heartbeatRetentionDays: 'HEARTBEAT_RETENTION_DAYS',
+  feedAllowPrivateAddresses: 'FEED_ALLOW_PRIVATE_ADDRESSES',
+  feedMaxBytes: 'FEED_MAX_BYTES',
   demo: 'OTASUKE_DEMO',
 };
 

@@ -30,6 +30,8 @@ export class EnrollmentService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly links: { readonly publicUrl: string },
+    /** The bundle signing key's public half, handed to the sensor at enrollment so it can pin it. */
+    private readonly bundleKeys?: { publicKey(): Promise<{ publicKey: string }> },
   ) {}
 
   async createCode(context: RequestContext, siteId: string, input: EnrollmentCodeCreate): Promise<EnrollmentCode> {
@@ -107,7 +109,8 @@ export class EnrollmentService {
       targetId: code.sensorId,
       details: { siteId: code.siteId, hostname: input.hostname ?? null, agentVersion: input.agentVersion ?? null },
     });
-    return { sensorId: code.sensorId, credential, serverUrl: this.links.publicUrl };
+    const bundlePublicKey = this.bundleKeys ? (await this.bundleKeys.publicKey()).publicKey : undefined;
+    return { sensorId: code.sensorId, credential, serverUrl: this.links.publicUrl, ...(bundlePublicKey ? { bundlePublicKey } : {}) };
   }
 
   /** For sensor-facing routes (and later ingest): who holds this credential; null when unknown or revoked. */

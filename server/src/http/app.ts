@@ -30,6 +30,14 @@ import { kpiRoutes } from '../kpi/kpiRoutes.ts';
 import { organizationRoutes } from '../organizations/organizationRoutes.ts';
 import { shipmentRoutes } from '../shipping/shipmentRoutes.ts';
 import { userRoutes } from '../users/userRoutes.ts';
+import { bundleRoutes } from '../bundles/bundleRoutes.ts';
+import { feedRoutes } from '../feeds/feedRoutes.ts';
+import { sensorHealthRoutes } from '../sensorHealth/sensorHealthRoutes.ts';
+import { ingestRoutes } from '../ingest/ingestRoutes.ts';
+import { alertRoutes } from '../alerts/alertRoutes.ts';
+import { incidentRoutes } from '../incidents/incidentRoutes.ts';
+import { suppressionRoutes } from '../suppressions/suppressionRoutes.ts';
+import { statsRoutes } from '../stats/statsRoutes.ts';
 import { accessGuard, type RouteAccess } from './accessGuard.ts';
 import { errorBody, mapError } from './errorMapper.ts';
 import type { Services } from './services.ts';
@@ -134,6 +142,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
       await api.register(shipmentRoutes(services));
       await api.register(kpiRoutes(services));
       await api.register(enrollmentRoutes(services));
+      await api.register(sensorHealthRoutes(services));
+      await api.register(bundleRoutes(services));
+      await api.register(feedRoutes(services));
+      await api.register(ingestRoutes(services));
+      await api.register(alertRoutes(services));
+      await api.register(incidentRoutes(services));
+      await api.register(suppressionRoutes(services));
+      await api.register(statsRoutes(services));
     },
     { prefix: '/api/v1' },
   );

@@ -11,6 +11,14 @@ import type { OrganizationService } from '../organizations/organizationService.t
 import type { ShipmentService } from '../shipping/shipmentService.ts';
 import type { ApiTokenService } from '../tokens/apiTokenService.ts';
 import type { UserService } from '../users/userService.ts';
+import type { BundleService } from '../bundles/bundleService.ts';
+import type { FeedService } from '../feeds/feedService.ts';
+import type { SensorHealthService } from '../sensorHealth/sensorHealthService.ts';
+import type { IngestService } from '../ingest/ingestService.ts';
+import type { AlertService } from '../alerts/alertService.ts';
+import type { IncidentService } from '../incidents/incidentService.ts';
+import type { SuppressionService } from '../suppressions/suppressionService.ts';
+import type { StatsService } from '../stats/statsService.ts';
 import type { OutboxMail } from '@otasuke/shared';
 import type { AccessScope } from '../access/accessScope.ts';
 
@@ -28,6 +36,14 @@ export interface Services {
   shipping: ShipmentService;
   kpi: KpiService;
   enrollment: EnrollmentService;
+  sensorHealth: SensorHealthService;
+  bundles: BundleService;
+  feeds: FeedService;
+  ingest: IngestService;
+  alerts: AlertService;
+  incidents: IncidentService;
+  suppressions: SuppressionService;
+  stats: StatsService;
 }
 
 /** The dev mailbox: outgoing mail as stored in the outbox, readable in the console. */

@@ -187,4 +187,19 @@ describe('HttpFlowParser', () => {
     expect(r.records[0]?.response?.bodyTruncated).toBe(true);
     expect(r.records[0]?.response?.digests).toBeUndefined();
   });
+
+  it('with fileHashLimit Infinity hashes a body of any size whole and keeps only bodyPrefixBytes', () => {
+    const n = 3 * HTTP_MAX_STORED_BODY + 5;
+    const file = Uint8Array.from({ length: n }, (_, i) => (i * 7) & 0xff);
+    const p = new HttpFlowParser({ fileHashes: { sha256: true }, fileHashLimit: Infinity, bodyPrefixBytes: 2 * HTTP_MAX_STORED_BODY });
+    p.feed('toServer', enc('GET /big.iso HTTP/1.1\r\n\r\n'));
+    const wire = cat(enc(`HTTP/1.1 200 OK\r\nContent-Length: ${n}\r\n\r\n`), file);
+    const records = [];
+    for (let i = 0; i < wire.length; i += 65536) records.push(...p.feed('toClient', wire.subarray(i, i + 65536)).records);
+    const res = records[0]?.response;
+    expect(res?.bodyTruncated).toBe(false);
+    expect(res?.bodyDecodedLength).toBe(n);
+    expect(res?.body.length).toBe(2 * HTTP_MAX_STORED_BODY);
+    expect(res?.digests).toEqual(fileDigests(file, { sha256: true }));
+  });
 });

@@ -25,9 +25,17 @@ export const HTTP_DEFAULT_BODY_PREFIX = 64 * 1024;
 export interface HttpParserOptions {
   /** Digests computed for every complete body (at most HTTP_MAX_STORED_BODY bytes). */
   fileHashes?: FileHashAlgorithms;
-  /** Bytes of a body without content coding kept in `body`; default HTTP_DEFAULT_BODY_PREFIX. */
+  /** Bytes of a body without content coding kept in `body`; default HTTP_DEFAULT_BODY_PREFIX, at
+   *  most HTTP_MAX_BODY_PREFIX (file inspection keeps a file whole up to its scan limit). */
   bodyPrefixBytes?: number;
+  /** A body without content coding longer than this is truncated (no digests); default
+   *  HTTP_MAX_STORED_BODY, like Suricata's stream depth. File inspection passes Infinity: every file
+   *  is hashed whole as it streams by, whatever its size, and never kept past bodyPrefixBytes. */
+  fileHashLimit?: number;
 }
+
+/** Upper bound of HttpParserOptions.bodyPrefixBytes. */
+export const HTTP_MAX_BODY_PREFIX = 64 * 1024 * 1024;
 
 /** What both message kinds carry about their body. */
 export interface HttpBody {
@@ -124,10 +132,12 @@ export class HttpFlowParser {
   private nextTxId = 0;
   private readonly fileHashes: FileHashAlgorithms | null;
   private readonly bodyPrefixBytes: number;
+  private readonly fileHashLimit: number;
 
   constructor(options: HttpParserOptions = {}) {
     this.fileHashes = options.fileHashes !== undefined && wantsFileHashes(options.fileHashes) ? options.fileHashes : null;
-    this.bodyPrefixBytes = Math.min(options.bodyPrefixBytes ?? HTTP_DEFAULT_BODY_PREFIX, HTTP_MAX_STORED_BODY);
+    this.fileHashLimit = options.fileHashLimit ?? HTTP_MAX_STORED_BODY;
+    this.bodyPrefixBytes = Math.min(options.bodyPrefixBytes ?? HTTP_DEFAULT_BODY_PREFIX, options.fileHashLimit === undefined ? HTTP_MAX_STORED_BODY : HTTP_MAX_BODY_PREFIX);
   }
 
   feed(direction: Direction, bytes: Uint8Array): HttpFeedResult {
@@ -235,7 +245,7 @@ export class HttpFlowParser {
   private newBody(s: Side, headers: readonly HttpHeader[]): void {
     s.identity = isIdentityCoding(headerValue(headers, 'content-encoding'));
     s.store = new BodyStore(s.identity ? this.bodyPrefixBytes : HTTP_MAX_STORED_BODY);
-    s.hasher = s.identity && this.fileHashes !== null ? new IncrementalFileHasher(this.fileHashes, HTTP_MAX_STORED_BODY) : null;
+    s.hasher = s.identity && this.fileHashes !== null ? new IncrementalFileHasher(this.fileHashes, this.fileHashLimit) : null;
   }
 
   private append(s: Side, b: Uint8Array): void {
@@ -293,7 +303,7 @@ export class HttpFlowParser {
     const store = s.store;
     let body: HttpBody;
     if (s.identity) {
-      const truncated = store.total > HTTP_MAX_STORED_BODY;
+      const truncated = store.total > this.fileHashLimit;
       body = { body: store.bytes(), bodyLength: store.total, bodyDecodedLength: store.total, bodyTruncated: truncated };
       const digests = s.hasher?.digest();
       if (digests !== undefined && !truncated) body.digests = digests;

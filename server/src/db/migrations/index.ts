@@ -10,6 +10,8 @@ import * as kpi from './0003_kpi.ts';
 import * as enrollment from './0004_enrollment.ts';
 import * as deliveryNote from './0005_delivery_note.ts';
 import * as alerts from './0006_alerts.ts';
+import * as bundles from './0008_bundles.ts';
+import * as incidents from './0009_incidents.ts';
 
 const ordered: Array<[string, { statements: string[] }]> = [
   ['0001_foundation', foundation],
@@ -18,6 +20,8 @@ const ordered: Array<[string, { statements: string[] }]> = [
   ['0004_enrollment', enrollment],
   ['0005_delivery_note', deliveryNote],
   ['0006_alerts', alerts],
+  ['0008_bundles', bundles],
+  ['0009_incidents', incidents],
 ];
 
 function fromStatements(statements: string[]): Migration {

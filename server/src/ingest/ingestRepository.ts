@@ -1,0 +1,118 @@
+/**
+ * SQL of the ingest: one transaction per batch inserts every alert at once (unnest of column
+ * arrays: one statement, one round trip, whatever the batch size), skips the ones already stored
+ * (`on conflict do nothing` on (sensor_id, seq, observed_at)), and adds to the sensor's counters.
+ */
+import type { UplinkAlert } from '@otasuke/shared';
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { MonthPartition } from './alertPartitions.ts';
+
+export interface AlertRowInput {
+  seq: number;
+  alert: UplinkAlert;
+  suppressionId: string | null;
+}
+
+export interface InsertedAlert {
+  id: string;
+  seq: number;
+  observedAt: Date;
+  receivedAt: Date;
+}
+
+export interface SensorPlacement {
+  organizationId: string;
+  siteId: string;
+}
+
+/** Any fixed number both nodes agree on: serializes partition DDL across ingest nodes and workers. */
+const PARTITION_LOCK_KEY = 7_406_339_007;
+
+const isoTimestamp = (d: Date) => d.toISOString();
+
+export class IngestRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Where the sensor is now (its site may have changed since it was enrolled). */
+  async sensorPlacement(sensorId: string): Promise<SensorPlacement | undefined> {
+    return this.db.selectFrom('sensors').select(['organizationId', 'siteId']).where('id', '=', sensorId).executeTakeFirst();
+  }
+
+  /**
+   * Stores a batch in one transaction: the alerts that are new, the counters and last_seen_at.
+   * Returns only the alerts this call inserted (a re-sent one returns nothing).
+   */
+  async storeAlerts(input: { sensorId: string; placement: SensorPlacement; rows: readonly AlertRowInput[]; rejected: number; now: Date }): Promise<InsertedAlert[]> {
+    const { rows } = input;
+    return this.db.transaction().execute(async (tx) => {
+      let inserted: InsertedAlert[] = [];
+      if (rows.length > 0) {
+        const col = <T>(pick: (row: AlertRowInput) => T) => rows.map(pick);
+        const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+        const result = await sql<{ id: string; seq: string | number; observedAt: Date; receivedAt: Date }>`
+          insert into alerts (organization_id, site_id, sensor_id, received_at, seq, observed_at, direction, engine, explain, gid,
+            signature_id, rev, signature, category, severity, src_ip, src_port, dest_ip, dest_port, proto, app_proto, flow_id,
+            community_id, metadata, flow, suppressed, suppression_id)
+          select ${input.placement.organizationId}::uuid, ${input.placement.siteId}::uuid, ${input.sensorId}::uuid, ${isoTimestamp(input.now)}::timestamptz,
+            t.seq, t.observed_at, t.direction, t.engine, t.explain, t.gid, t.signature_id, t.rev, t.signature, t.category, t.severity,
+            t.src_ip::inet, t.src_port, t.dest_ip::inet, t.dest_port, t.proto, t.app_proto, t.flow_id, t.community_id,
+            t.metadata::jsonb, t.flow::jsonb, t.suppression_id is not null, t.suppression_id
+          from unnest(
+            ${col((r) => r.seq)}::bigint[], ${col((r) => r.alert.observedAt)}::timestamptz[], ${col((r) => r.alert.direction)}::text[],
+            ${col((r) => r.alert.engine)}::text[], ${col((r) => r.alert.explain)}::text[], ${col((r) => r.alert.gid)}::int[],
+            ${col((r) => r.alert.signatureId)}::bigint[], ${col((r) => r.alert.rev)}::int[], ${col((r) => r.alert.signature)}::text[],
+            ${col((r) => r.alert.category)}::text[], ${col((r) => r.alert.severity)}::smallint[], ${col((r) => r.alert.srcIp)}::text[],
+            ${col((r) => r.alert.srcPort ?? null)}::int[], ${col((r) => r.alert.destIp)}::text[], ${col((r) => r.alert.destPort ?? null)}::int[],
+            ${col((r) => r.alert.proto)}::text[], ${col((r) => r.alert.appProto ?? null)}::text[], ${col((r) => r.alert.flowId ?? null)}::text[],
+            ${col((r) => r.alert.communityId ?? null)}::text[], ${col((r) => json(r.alert.metadata))}::text[], ${col((r) => json(r.alert.flow))}::text[],
+            ${col((r) => r.suppressionId)}::uuid[]
+          ) as t(seq, observed_at, direction, engine, explain, gid, signature_id, rev, signature, category, severity, src_ip, src_port,
+                 dest_ip, dest_port, proto, app_proto, flow_id, community_id, metadata, flow, suppression_id)
+          on conflict do nothing
+          returning id, seq, observed_at, received_at`.execute(tx);
+        inserted = result.rows.map((r) => ({ id: r.id, seq: Number(r.seq), observedAt: new Date(r.observedAt), receivedAt: new Date(r.receivedAt) }));
+      }
+      const suppressedSeqs = new Set(rows.filter((r) => r.suppressionId !== null).map((r) => r.seq));
+      const suppressed = inserted.filter((r) => suppressedSeqs.has(r.seq)).length;
+      await sql`
+        insert into sensor_ingest_counters (sensor_id, accepted, duplicates, rejected, suppressed, updated_at)
+        values (${input.sensorId}::uuid, ${inserted.length}, ${rows.length - inserted.length}, ${input.rejected}, ${suppressed}, ${isoTimestamp(input.now)}::timestamptz)
+        on conflict (sensor_id) do update set
+          accepted = sensor_ingest_counters.accepted + excluded.accepted,
+          duplicates = sensor_ingest_counters.duplicates + excluded.duplicates,
+          rejected = sensor_ingest_counters.rejected + excluded.rejected,
+          suppressed = sensor_ingest_counters.suppressed + excluded.suppressed,
+          updated_at = excluded.updated_at`.execute(tx);
+      await tx.updateTable('sensors').set({ lastSeenAt: input.now }).where('id', '=', input.sensorId).execute();
+      return inserted;
+    });
+  }
+
+  /**
+   * Makes a month's partition if it is missing. Serialized by an advisory lock, so two nodes
+   * starting together neither race nor fail; rows of that month already in the default partition
+   * are moved into the new table before it is attached.
+   */
+  async ensureMonthPartition(partition: MonthPartition): Promise<'exists' | 'created' | 'moved'> {
+    if (!/^alerts_y\d{4}m\d{2}$/.test(partition.name)) throw new Error(`not a partition name: ${partition.name}`);
+    const from = `'${isoTimestamp(partition.from)}'`;
+    const to = `'${isoTimestamp(partition.to)}'`;
+    return this.db.transaction().execute(async (tx) => {
+      await sql`select pg_advisory_xact_lock(${PARTITION_LOCK_KEY}::bigint)`.execute(tx);
+      const found = await sql<{ name: string | null }>`select to_regclass(${partition.name})::text as name`.execute(tx);
+      if (found.rows[0]?.name) return 'exists';
+      const stray = await sql<{ n: number }>`select count(*)::int as n from alerts_default where observed_at >= ${sql.raw(from)} and observed_at < ${sql.raw(to)}`.execute(tx);
+      if ((stray.rows[0]?.n ?? 0) === 0) {
+        await sql.raw(`create table ${partition.name} partition of alerts for values from (${from}) to (${to})`).execute(tx);
+        return 'created';
+      }
+      await sql.raw(`create table ${partition.name} (like alerts including defaults including constraints)`).execute(tx);
+      await sql
+        .raw(`with moved as (delete from alerts_default where observed_at >= ${from} and observed_at < ${to} returning *) insert into ${partition.name} select * from moved`)
+        .execute(tx);
+      await sql.raw(`alter table alerts attach partition ${partition.name} for values from (${from}) to (${to})`).execute(tx);
+      return 'moved';
+    });
+  }
+}
