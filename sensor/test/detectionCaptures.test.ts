@@ -21,6 +21,7 @@ import { clamdInstalled, startTestClamd } from '../src/detect/files/clamdTestDae
 import type { TestClamd } from '../src/detect/files/clamdTestDaemon.ts';
 import { validateEveRecord } from '../src/eve/eveSchema.ts';
 import { runCaptureFile } from '../src/pipeline/runCapture.ts';
+import { ethernet, ipv4, tcp, writePcap } from '../src/testing/pcapWriter.ts';
 
 // This file is sensor/test/; three levels up is the folder holding the repo and shared/.
 const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
@@ -127,11 +128,13 @@ describe.skipIf(!present)('behaviour detectors on real captures', { timeout: 180
 
 describe.skipIf(!present || !haveEt)('ET Open rules on real captures', { timeout: 180_000 }, () => {
   // One load of the whole set for every capture here (it takes seconds); HOME_NET names each
-  // capture's server, and HTTP_PORTS includes 8080 as many sites configure it.
-  const homeNet = HomeNet.parse('[172.16.238.10/32,192.168.10.50/32,192.168.3.107/32,127.0.0.1/32]');
+  // capture's server.
+  const homeNet = HomeNet.parse('[172.16.238.10/32,192.168.10.50/32,192.168.3.107/32]');
   let rules: DetectionStage;
+  const generated = mkdtempSync(join(tmpdir(), 'otasuke-accept-gen-'));
+  afterAll(() => rmSync(generated, { recursive: true, force: true }));
   beforeAll(async () => {
-    const d = await buildDetection({ rules: [ET_OPEN], homeNet: homeNet.spec, ruleVars: { HTTP_PORTS: '[80,8080]' }, behaviour: false });
+    const d = await buildDetection({ rules: [ET_OPEN], homeNet: homeNet.spec, behaviour: false });
     rules = d.stages[0]!;
     expect(d.summary.rules?.loaded).toBeGreaterThan(20_000);
   }, 180_000);
@@ -159,11 +162,31 @@ describe.skipIf(!present || !haveEt)('ET Open rules on real captures', { timeout
     expect([...ruleSids(single)]).toEqual([2006446]);
   });
 
-  it('Shellshock (WebattackRCE.pcap, nikto): ET WEB_SERVER Possible CVE-2014-6271 Attempt', async () => {
-    const r = await run(join(NDPI, 'WebattackRCE.pcap'), [rules], homeNet);
+  it('Shellshock (the Nikto CVE-2014-6271 probe in a full TCP session): ET WEB_SERVER Possible CVE-2014-6271 Attempt, inbound', async () => {
+    // WebattackRCE.pcap holds Nikto's probes but every session is picked up mid-stream, and tcp
+    // rules need the three-way handshake (Suricata's default, no midstream pickup): the same
+    // request, from that capture, is replayed here in a whole session to port 80.
+    const request = 'GET /cgi-bin/test.sh HTTP/1.1\r\nHost: 192.168.10.50\r\nUser-Agent: () { :; }; echo 93e4r0-CVE-2014-6271: true;echo;echo;\r\nConnection: close\r\n\r\n';
+    const response = 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n';
+    const c = { src: '203.0.113.66', dst: '192.168.10.50' };
+    const frame = (toServer: boolean, flags: number, seq: number, ack: number, payload?: string): Uint8Array =>
+      ethernet({ etherType: 0x0800 }, ipv4({ src: toServer ? c.src : c.dst, dst: toServer ? c.dst : c.src, proto: 6 }, tcp({ srcPort: toServer ? 51000 : 80, dstPort: toServer ? 80 : 51000, seq, ack, flags }, payload)));
+    const frames = [
+      frame(true, 0x02, 100, 0),
+      frame(false, 0x12, 900, 101),
+      frame(true, 0x10, 101, 901),
+      frame(true, 0x18, 101, 901, request),
+      frame(false, 0x18, 901, 101 + request.length, response),
+      frame(true, 0x11, 101 + request.length, 901 + response.length),
+      frame(false, 0x11, 901 + response.length, 102 + request.length),
+      frame(true, 0x10, 102 + request.length, 902 + response.length),
+    ];
+    const path = join(generated, 'shellshock.pcap');
+    writeFileSync(path, writePcap(frames.map((data, i) => ({ data, tsSec: 1_411_700_000 + i }))));
+    const r = await run(path, [rules], homeNet);
     expect(ruleSids(r).has(2022028)).toBe(true);
-    // Both ends are 127.0.0.1.
-    expect(r.alerts.find((a) => a.alert.signature_id === 2022028)?.alert.metadata.otasuke_direction).toEqual(['internal']);
+    expect(r.alerts.find((a) => a.alert.signature_id === 2022028)).toMatchObject({ src_ip: '203.0.113.66', dest_ip: '192.168.10.50' });
+    expect(r.alerts.find((a) => a.alert.signature_id === 2022028)?.alert.metadata.otasuke_direction).toEqual(['inbound']);
   });
 });
 

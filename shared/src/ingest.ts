@@ -199,12 +199,11 @@ export const SensorHealthHistory = z
   .meta({ id: 'SensorHealthHistory' });
 export type SensorHealthHistory = z.infer<typeof SensorHealthHistory>;
 
-export const SensorHealthQuery = z
-  .object({
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
-  })
-  .meta({ id: 'SensorHealthQuery' });
+/** (No schema id: query strings are inlined in the OpenAPI document.) */
+export const SensorHealthQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
 export type SensorHealthQuery = z.infer<typeof SensorHealthQuery>;
 
 /** ET Open rule file names (`emerging-exploit.rules`): letters, digits, `_`, `-`, `.`, ending `.rules`. */

@@ -7,12 +7,12 @@
  * `bundle_signing_keys` with its private half in PEM — simple, and honest about it: anyone who can
  * read the database can sign bundles.
  */
-import { existsSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import type { KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { BundlePolicy, BundlePolicyCreate, BundlePolicyUpdate, BundlePublicKey, BundleStatus, BundleSummary } from '@otasuke/shared';
 import type { RequestContext } from '../access/accessScope.ts';
 import type { AuditService } from '../audit/auditService.ts';
@@ -44,6 +44,9 @@ export interface FeedTextSource {
 export interface ThresholdSource {
   thresholdLines(policy: BundlePolicy): Promise<string>;
 }
+
+/** Off the event loop: a full ET policy is megabytes of JSON. */
+const gzipAsync = promisify(gzip);
 
 export const noThresholds: ThresholdSource = { thresholdLines: async () => '' };
 
@@ -174,7 +177,7 @@ export class BundleService {
     });
     const latest = await this.repository.latestSummary(policy.id);
     if (latest?.version === assembled.content.version) return { ...(latest.summary as unknown as BundleSummary), changed: false };
-    const body = gzipSync(Buffer.from(JSON.stringify(assembled.content), 'utf8'));
+    const body = await gzipAsync(Buffer.from(JSON.stringify(assembled.content), 'utf8'));
     const signature = signBundle(body, (await this.signingKey()).key);
     const summary: BundleSummary = {
       policy: policy.name,

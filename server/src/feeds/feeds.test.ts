@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -19,7 +19,7 @@ const URLHAUS = [
 ].join('\n');
 
 /** A loopback HTTP server answering each path with a fixed handler; counts requests. */
-function loopback(routes: Record<string, (res: import('node:http').ServerResponse) => void>): Promise<{ server: Server; url: string; hits: () => number }> {
+function loopback(routes: Record<string, (res: ServerResponse) => void>): Promise<{ server: Server; url: string; hits: () => number }> {
   let hits = 0;
   const server = createServer((req, res) => {
     hits++;

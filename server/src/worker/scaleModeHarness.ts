@@ -10,7 +10,7 @@ import { ManualClock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
 import { buildApp } from '../http/app.ts';
 import { connectNats, NatsIngestQueue, type IngestStreamNames } from '../ingest/natsIngestQueue.ts';
-import { createServices, type AppServices } from '../services.ts';
+import { createServices, type AppServices, type ServiceAdapters } from '../services.ts';
 import { IngestWorker } from './ingestWorker.ts';
 
 export function uniqueStreamNames(label: string): IngestStreamNames {
@@ -27,7 +27,7 @@ export interface ScaleModeHarness {
   close(options?: { deleteStream?: boolean }): Promise<void>;
 }
 
-export async function startScaleModeHarness(database: Database, natsUrl: string, names: IngestStreamNames, options: { workers?: number; concurrency?: number; clock?: ManualClock } = {}): Promise<ScaleModeHarness> {
+export async function startScaleModeHarness(database: Database, natsUrl: string, names: IngestStreamNames, options: { workers?: number; concurrency?: number; clock?: ManualClock; workerAdapters?: ServiceAdapters } = {}): Promise<ScaleModeHarness> {
   const clock = options.clock ?? new ManualClock();
   const queue = await NatsIngestQueue.open(natsUrl, names);
   const settings = { publicUrl: 'http://otasuke.test', sessionIdleMinutes: 720, mailCharset: 'utf-8' as const };
@@ -39,7 +39,7 @@ export async function startScaleModeHarness(database: Database, natsUrl: string,
     const nc = await connectNats(natsUrl, `otasuke-test-worker-${i}`);
     connections.push(nc);
     // Each worker stores with its own services, as separate `otasuke worker` processes would.
-    const workerServices = createServices(database.db, clock, settings);
+    const workerServices = createServices(database.db, clock, settings, undefined, options.workerAdapters ?? {});
     const worker = new IngestWorker(nc, names, workerServices.alertStore, undefined, { concurrency: options.concurrency ?? 4, ackWaitMs: 10_000 });
     await worker.start();
     workers.push(worker);

@@ -174,6 +174,46 @@ describe('Spool', () => {
     spool.close();
   });
 
+  it('opens after a cut at any byte of the last segment, keeping every whole record before it', () => {
+    const first = Spool.open({ dir, maxBytes: 1 << 20 });
+    for (let i = 1; i <= 3; i++) first.append(event(`e${i}`, 2, `f#${i}`));
+    first.close();
+    const [segment] = readdirSync(dir).filter((n) => n.startsWith('seg-'));
+    const whole = readFileSync(join(dir, segment!));
+    const boundaries = scanFrames(whole).records.map((r) => r.offset + r.size);
+    const state = readFileSync(join(dir, 'state.json'));
+    // Every third byte and both sides of every record boundary (each open fsyncs: kept short).
+    const cuts = new Set([...Array.from({ length: Math.ceil(whole.length / 3) }, (_, i) => i * 3), ...boundaries.flatMap((b) => [b - 1, b, b + 1])]);
+    for (const cut of [...cuts].filter((c) => c >= 0 && c < whole.length)) {
+      writeFileSync(join(dir, segment!), whole.subarray(0, cut));
+      writeFileSync(join(dir, 'state.json'), state);
+      const spool = Spool.open({ dir, maxBytes: 1 << 20 });
+      const complete = boundaries.filter((b) => b <= cut).length;
+      const atBoundary = cut === 0 || boundaries.includes(cut);
+      expect([spool.stats().backlogEvents, spool.stats().tornRecords], `cut at ${cut}`).toEqual([complete, atBoundary ? 0 : 1]);
+      spool.close();
+    }
+  });
+
+  it('loses exactly the one record a flipped bit lands in, wherever it lands', () => {
+    const first = Spool.open({ dir, maxBytes: 1 << 20 });
+    for (let i = 1; i <= 3; i++) first.append(event(`e${i}`));
+    first.close();
+    const [segment] = readdirSync(dir).filter((n) => n.startsWith('seg-'));
+    const whole = readFileSync(join(dir, segment!));
+    const state = readFileSync(join(dir, 'state.json'));
+    for (let bit = 0; bit < whole.length * 8; bit += 11) {
+      const flipped = Buffer.from(whole);
+      flipped[bit >> 3]! ^= 1 << (bit & 7);
+      writeFileSync(join(dir, segment!), flipped);
+      writeFileSync(join(dir, 'state.json'), state);
+      const spool = Spool.open({ dir, maxBytes: 1 << 20 });
+      const s = spool.stats();
+      expect([s.backlogEvents, s.tornRecords + s.damagedRecords], `bit ${bit}`).toEqual([2, 1]);
+      spool.close();
+    }
+  });
+
   it('ignores trailing garbage that holds no record in the last segment', () => {
     const spool = Spool.open({ dir, maxBytes: 1 << 20 });
     spool.append(event('a'));

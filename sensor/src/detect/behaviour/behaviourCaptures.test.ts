@@ -1,7 +1,8 @@
 /**
  * The behaviour detectors on real captures from ../shared/data/pcaps, run through the real
  * pipeline: the attack captures raise exactly the expected behaviour alerts, the ordinary ones
- * none. Every alert record is checked for the three otasuke metadata keys.
+ * none. Every alert record is validated against the EVE schema and carries the three otasuke
+ * metadata keys.
  *
  * HOME_NET is chosen per capture as the business the sensor would protect there (the victim's
  * network for attacks from outside, the infected host's network for outbound traffic); the reason
@@ -11,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { validateEveRecord } from '../../eve/eveSchema.ts';
 import { runCaptureFile } from '../../pipeline/runCapture.ts';
 import { HomeNet } from '../homeNet.ts';
 import { createBehaviourStage, DEFAULT_BEHAVIOUR_CONFIG } from './index.ts';
@@ -43,6 +45,7 @@ async function behaviourAlerts(file: string, homeNet: string): Promise<AlertReco
     { detection: { stages: [createBehaviourStage(DEFAULT_BEHAVIOUR_CONFIG, home)], homeNet: home } },
   );
   for (const a of alerts) {
+    expect(validateEveRecord(a)).toEqual({ ok: true });
     expect(a.alert.metadata.otasuke_engine).toEqual(['behaviour']);
     expect(a.alert.metadata.otasuke_direction?.length).toBe(1);
     expect(a.alert.metadata.otasuke_explain?.length).toBe(1);
@@ -190,9 +193,29 @@ const CASES: Case[] = [
     why: 'a ping sweep reaching only 18 hosts: below minHosts (25)',
     expected: [],
   },
+  {
+    file: `${NDPI}/emotet.pcap`,
+    homeNet: '10.0.0.0/8',
+    why: 'the Emotet-infected host 10.4.25.101; its C2 at 138.197.147.101:443 presents a self-signed certificate',
+    expected: ['9100203 tls_self_signed_certificate outbound 10.4.25.101>138.197.147.101'],
+  },
+  {
+    file: `${NDPI}/tor.pcap`,
+    homeNet: '192.168.1.0/24',
+    why: 'an inside Tor client whose relays (captured years ago) negotiate TLS 1.0: one alert per relay',
+    expected: [
+      '9100200 weak_tls_version outbound 192.168.1.252>91.143.93.242',
+      '9100200 weak_tls_version outbound 192.168.1.252>46.59.52.31',
+      '9100200 weak_tls_version outbound 192.168.1.252>38.229.70.53',
+      '9100200 weak_tls_version outbound 192.168.1.252>212.83.155.250',
+      '9100200 weak_tls_version outbound 192.168.1.252>62.210.137.230',
+    ],
+  },
   // Ordinary traffic: nothing.
   { file: `${NDPI}/443-firefox.pcap`, homeNet: '192.168.1.0/24', why: 'one modern TLS session from a browser', expected: [] },
   { file: `${NDPI}/ssh.pcap`, homeNet: '172.16.238.0/24', why: 'one long interactive SSH session and one on localhost', expected: [] },
+  { file: `${NDPI}/WebattackRCE.pcap`, homeNet: '127.0.0.0/8', why: 'a Nikto crawl (777 requests, mostly 404): no guessing of one login', expected: [] },
+  { file: `${PPA}/tcp_ports.pcapng`, homeNet: '192.168.0.0/16', why: 'ordinary web browsing', expected: [] },
   { file: `${NDPI}/tcp_scan.pcapng`, homeNet: '192.168.0.0/16', why: 'a connect scan of 4 ports: below every threshold', expected: [] },
 ];
 

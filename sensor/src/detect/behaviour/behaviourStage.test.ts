@@ -25,7 +25,9 @@ describe('createBehaviourStage', () => {
     s.onAppRecord!(appRecord(ftp, 'ftp', { ftp: { command: 'USER', command_data: 'u' } }), raise);
     s.onAppRecord!(appRecord(ftp, 'ftp', { ftp: { command: 'PASS', command_data: 'p' } }), raise);
     const pop = testFlow({ src: '192.168.1.3', dst: '198.51.100.2', dport: 110, sec: 21 });
-    s.onStream!({ flow: pop, direction: 'toServer', data: new TextEncoder().encode('USER u\r\nPASS p\r\n') }, raise);
+    const line = testPacket(21);
+    line.payload = new TextEncoder().encode('USER u\r\nPASS p\r\n');
+    s.onPacket!(line, pop, 'toServer', raise);
     s.onPacket!(testPacket(22), null, 'toServer', raise);
     expect(alerts.map((a) => a.signatureId)).toEqual([9_100_010, 9_100_300, 9_100_303]);
   });

@@ -38,6 +38,7 @@ export class BehaviourStage implements DetectionStage {
     if (flow === null) return;
     this.scan.onPacket(packet, flow, direction, raise);
     this.beaconing.onPacket(packet, flow, direction, raise);
+    this.cleartext.onPacket(packet, flow, direction, raise);
   }
 
   onStream(data: StreamData, raise: RaiseAlert): void {

@@ -65,8 +65,9 @@ export class BruteForceDetector {
         const refused = http.status === 401 || http.status === 403;
         const loginPost = http.http_method === 'POST' && this.loginPath.test(path);
         if (!refused && !loginPost) return;
-        const target = `${http.hostname ?? ''}${path}`;
-        this.count(f, 'http', target, this.config.http.minFailures, BEHAVIOUR_SIGNATURES.bruteForceHttp, { attempts: 0, url: target.slice(0, 200) }, raise);
+        // Bounded: host and path are the attacker's to choose.
+        const target = `${http.hostname ?? ''}${path}`.slice(0, 256);
+        this.count(f, 'http', target, this.config.http.minFailures, BEHAVIOUR_SIGNATURES.bruteForceHttp, { attempts: 0, url: target }, raise);
         return;
       }
       default:

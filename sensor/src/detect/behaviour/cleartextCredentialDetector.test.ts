@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BEHAVIOUR_CONFIG } from './behaviourConfig.ts';
-import { appRecord, collector, countPacket, testFlow } from './behaviourFixtures.ts';
+import { appRecord, collector, countPacket, testFlow, testPacket } from './behaviourFixtures.ts';
 import { CleartextCredentialDetector, telnetText } from './cleartextCredentialDetector.ts';
 import type { Flow } from '../../flow/flow.ts';
 import type { FlowDirection } from '../../flow/flow.ts';
@@ -16,8 +16,23 @@ function flow(dport: number): Flow {
   return f;
 }
 
+const seqs = new WeakMap<Flow, Record<FlowDirection, number>>();
+
+/** Telnet, POP3 and IMAP go in as packets (in sequence), everything else as stream chunks. */
 function stream(d: CleartextCredentialDetector, f: Flow, raise: ReturnType<typeof collector>['raise'], parts: [FlowDirection, string | number[]][]): void {
-  for (const [direction, data] of parts) d.onStream({ flow: f, direction, data: bytes(data) }, raise);
+  for (const [direction, data] of parts) {
+    if (![23, 110, 143].includes(f.dstPort)) {
+      d.onStream({ flow: f, direction, data: bytes(data) }, raise);
+      continue;
+    }
+    let seq = seqs.get(f);
+    if (seq === undefined) seqs.set(f, (seq = { toServer: 1000, toClient: 9000 }));
+    const p = testPacket(500);
+    p.payload = bytes(data);
+    p.tcpSeq = seq[direction];
+    seq[direction] += p.payload.length;
+    d.onPacket(p, f, direction, raise);
+  }
 }
 
 const summary = (alerts: ReturnType<typeof collector>['alerts']) => alerts.map((a) => [a.signatureId, a.explain, a.metadata?.protocol?.[0], a.metadata?.username?.[0]]);
@@ -58,6 +73,29 @@ describe('CleartextCredentialDetector', () => {
     ]);
     expect(summary(alerts)).toEqual([[9_100_301, 'cleartext_credentials', 'telnet', 'root']]);
     expect(JSON.stringify(alerts)).not.toContain('hunter2');
+  });
+
+  it('drops retransmitted Telnet segments', () => {
+    const d = new CleartextCredentialDetector(DEFAULT_BEHAVIOUR_CONFIG.cleartextCredentials);
+    const { alerts, raise } = collector();
+    const f = flow(23);
+    stream(d, f, raise, [['toClient', 'login: '], ['toServer', 'ad']]);
+    // The same 2 bytes again (seq 1000): ignored, else the user would read "adad".
+    const again = testPacket(501);
+    again.payload = bytes('ad');
+    again.tcpSeq = 1000;
+    d.onPacket(again, f, 'toServer', raise);
+    stream(d, f, raise, [['toServer', 'min\r\n'], ['toClient', 'Password:'], ['toServer', 'x\r\n']]);
+    expect(summary(alerts)).toEqual([[9_100_301, 'cleartext_credentials', 'telnet', 'admin']]);
+  });
+
+  it('leaves POP3 that the app layer mistook for FTP to the POP3 path', () => {
+    const d = new CleartextCredentialDetector(DEFAULT_BEHAVIOUR_CONFIG.cleartextCredentials);
+    const { alerts, raise } = collector();
+    const f = flow(110);
+    d.onAppRecord(appRecord(f, 'ftp', { ftp: { command: 'USER', command_data: 'u' } }), raise);
+    d.onAppRecord(appRecord(f, 'ftp', { ftp: { command: 'PASS', command_data: 'p' } }), raise);
+    expect(alerts).toEqual([]);
   });
 
   it('needs the password prompt before a Telnet alert', () => {

@@ -1,13 +1,19 @@
 /**
- * Passwords sent in clear: FTP USER/PASS (from the `ftp` records), and from the client's byte
- * stream Telnet logins (the server's "login:"/"Password:" prompts, then the typed lines), POP3
- * USER/PASS and APOP, IMAP LOGIN, HTTP `Authorization: Basic`. The alert names the user; the
- * password is never read into memory beyond the line being parsed, and never written.
+ * Passwords sent in clear: FTP USER/PASS (from the `ftp` records), HTTP `Authorization: Basic`
+ * (from the request headers the http records carry, else from the request stream), and by port
+ * Telnet logins (the server's "login:"/"Password:" prompts, then the typed lines), POP3 USER/PASS
+ * and APOP, IMAP LOGIN. The alert names the user; the password is never kept beyond the line being
+ * parsed, and never written.
+ *
+ * Telnet, POP3 and IMAP are read from the packets' TCP payload in sequence order (retransmissions
+ * dropped) rather than from onStream: the app layer recognises none of them, and a flow it gave up
+ * on hands no more bytes to the stream hook.
  *
  * Only the first scanBytesPerFlow bytes of each flow are looked at (logins come first), so bulk
  * transfers cost nothing. One alert per (client, server, protocol) per realertSec.
  */
-import type { Flow } from '../../flow/flow.ts';
+import type { Packet } from '../../decode/packet.ts';
+import type { Flow, FlowDirection } from '../../flow/flow.ts';
 import type { AppRecordOut } from '../../pipeline/appSession.ts';
 import type { RaiseAlert, StreamData } from '../detectionStage.ts';
 import type { BehaviourConfig } from './behaviourConfig.ts';
@@ -38,6 +44,9 @@ interface StreamState {
   /** Tail of the server's text, for prompts split across chunks. */
   serverTail: string;
   done: boolean;
+  /** Next expected TCP sequence number per direction (packet path), -1 before the first. */
+  nextSeqToServer: number;
+  nextSeqToClient: number;
 }
 
 function latin1(b: Uint8Array, max: number): string {
@@ -66,6 +75,10 @@ export function telnetText(b: Uint8Array): string {
     else i += 1;
   }
   return out;
+}
+
+function newState(proto: StreamProto): StreamState {
+  return { proto, scanned: 0, line: '', user: '', telnet: 'idle', serverTail: '', done: false, nextSeqToServer: -1, nextSeqToClient: -1 };
 }
 
 function unquote(s: string): string {
@@ -104,6 +117,8 @@ export class CleartextCredentialDetector {
     if (record.eventType !== 'ftp') return;
     const ftp = record.fields.ftp as { command?: string; command_data?: string } | undefined;
     const f = record.flow;
+    // POP3 looks like FTP to the app layer (USER/PASS): the packet path reports it as POP3.
+    if (this.ports.has(f.dstPort)) return;
     if (ftp?.command === 'USER') this.ftpUsers.set(f, (ftp.command_data ?? '').slice(0, MAX_USER));
     else if (ftp?.command === 'PASS') {
       // USER may have been missed (capture started mid-session).
@@ -112,29 +127,54 @@ export class CleartextCredentialDetector {
     }
   }
 
+  /** Telnet, POP3, IMAP by port: TCP payload in sequence order. */
+  onPacket(packet: Packet, flow: Flow | null, direction: FlowDirection, raise: RaiseAlert): void {
+    if (flow === null || flow.proto !== 6 || packet.payload.length === 0) return;
+    const proto = this.ports.get(flow.dstPort);
+    if (proto === undefined) return;
+    let s = this.streams.get(flow);
+    if (s === undefined) {
+      s = newState(proto);
+      this.streams.set(flow, s);
+    }
+    const expected = direction === 'toServer' ? s.nextSeqToServer : s.nextSeqToClient;
+    // Behind what was read: a retransmission (sequence numbers compared modulo 2^32).
+    if (expected >= 0 && ((packet.tcpSeq - expected) | 0) < 0) return;
+    const next = (packet.tcpSeq + packet.payload.length) >>> 0;
+    if (direction === 'toServer') s.nextSeqToServer = next;
+    else s.nextSeqToClient = next;
+    this.scan(flow, s, direction, packet.payload, raise);
+  }
+
+  /** HTTP request bytes (any port): the Authorization header. */
   onStream(data: StreamData, raise: RaiseAlert): void {
     const f = data.flow;
-    if (f.proto !== 6) return;
+    if (f.proto !== 6 || this.ports.has(f.dstPort)) return;
     let s = this.streams.get(f);
     if (s === undefined) {
-      // Decided on the first chunk: by port, else an HTTP request line.
-      let proto = this.ports.get(f.dstPort) ?? 'none';
-      if (proto === 'none' && data.direction === 'toServer' && HTTP_REQUEST_START.test(latin1(data.data, 16))) proto = 'http';
-      s = { proto, scanned: 0, line: '', user: '', telnet: 'idle', serverTail: '', done: false };
+      // Decided on the first chunk: an HTTP request line.
+      const first = data.data[0] ?? 0;
+      const upper = first >= 0x41 && first <= 0x5a;
+      const http = upper && data.direction === 'toServer' && HTTP_REQUEST_START.test(latin1(data.data, 16));
+      s = newState(http ? 'http' : 'none');
       this.streams.set(f, s);
     }
+    this.scan(f, s, data.direction, data.data, raise);
+  }
+
+  private scan(f: Flow, s: StreamState, direction: FlowDirection, data: Uint8Array, raise: RaiseAlert): void {
     if (s.proto === 'none' || s.done || s.scanned >= this.config.scanBytesPerFlow) return;
     const budget = this.config.scanBytesPerFlow - s.scanned;
-    const bytes = data.data.length > budget ? data.data.subarray(0, budget) : data.data;
+    const bytes = data.length > budget ? data.subarray(0, budget) : data;
     s.scanned += bytes.length;
     if (s.proto === 'http') {
-      if (data.direction !== 'toServer') return;
+      if (direction !== 'toServer') return;
       const m = BASIC_AUTH.exec(latin1(bytes, bytes.length));
       if (m) this.basic(f, m[1]!, raise);
       return;
     }
-    if (s.proto === 'telnet') return this.telnet(f, s, data.direction, bytes, raise);
-    if (data.direction !== 'toServer') return;
+    if (s.proto === 'telnet') return this.telnet(f, s, direction, bytes, raise);
+    if (direction !== 'toServer') return;
     this.lines(s, latin1(bytes, bytes.length), (line) => this.mailLine(f, s, line, raise));
   }
 

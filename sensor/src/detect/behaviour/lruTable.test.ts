@@ -29,6 +29,12 @@ describe('AlertGate', () => {
     const g = new AlertGate(60, 16);
     expect([g.allow('k', 0), g.allow('k', 59), g.allow('j', 59), g.allow('k', 60), g.closed('k', 100), g.closed('k', 120)]).toEqual([true, false, true, true, true, false]);
   });
+
+  it('holds at most its capacity of keys', () => {
+    const g = new AlertGate(3600, 16);
+    for (let i = 0; i < 1000; i++) g.allow(`k${i}`, i);
+    expect(g.size).toBe(16);
+  });
 });
 
 describe('EventWindow', () => {

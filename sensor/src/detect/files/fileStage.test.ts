@@ -208,6 +208,25 @@ describe('FileStage with a scanner (files from the flow bytes)', () => {
     expect(alerts).toHaveLength(2);
   });
 
+  it('follows a bounded number of flows at once', async () => {
+    const stage = new FileStage({ scanner: new FakeScanner(), maxFollowedFlows: 1 });
+    const alerts: RaisedAlert[] = [];
+    const raise = (a: RaisedAlert): void => void alerts.push(a);
+    const [a, b, c] = [httpFlow(), httpFlow(), httpFlow()];
+    const open = (f: Flow): void => stage.onStream({ flow: f, direction: 'toServer', data: Buffer.from('GET /x HTTP/1.1\r\nHost: h\r\n\r\n') }, raise);
+    open(a);
+    open(b);
+    expect(stage.counters.flowsNotFollowed).toBe(1);
+    stage.onFlowEnd(a, raise);
+    stage.onFlowEnd(b, raise);
+    open(c);
+    expect(stage.counters.flowsNotFollowed).toBe(1);
+    for (const [d, text] of download(MARKER).slice(1)) stage.onStream({ flow: c, direction: d, data: typeof text === 'string' ? Buffer.from(text) : text }, raise);
+    stage.onFlowEnd(c, raise);
+    await stage.finish();
+    expect(alerts).toHaveLength(1);
+  });
+
   it('ignores flows that are not HTTP or SMTP, and forgets ended flows', () => {
     const stage = new FileStage({ scanner: new FakeScanner() });
     const alerts: RaisedAlert[] = [];

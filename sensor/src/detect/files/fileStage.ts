@@ -56,6 +56,8 @@ export interface FileStageOptions {
   scanLimit?: number;
   maxConcurrentScans?: number;
   maxQueuedScanBytes?: number;
+  /** HTTP/SMTP flows followed at once; default DEFAULT_MAX_FOLLOWED_FLOWS. */
+  maxFollowedFlows?: number;
 }
 
 export interface FileStageCounters {
@@ -72,6 +74,8 @@ export interface FileStageCounters {
   tooLarge: number;
   /** Not scanned because the backlog was full. */
   backlogFull: number;
+  /** HTTP/SMTP flows not inspected: too many followed at once (memory bound). */
+  flowsNotFollowed: number;
   scanFailures: Partial<Record<ClamdFailure, number>>;
 }
 
@@ -87,7 +91,7 @@ const HASH_FIELDS = ['sha256', 'sha1', 'md5'] as const;
 export class FileStage implements DetectionStage {
   readonly name = 'files';
   readonly counters: FileStageCounters = {
-    files: 0, hashed: 0, truncated: 0, hashMatches: 0, scanned: 0, clean: 0, infected: 0, tooLarge: 0, backlogFull: 0, scanFailures: {},
+    files: 0, hashed: 0, truncated: 0, hashMatches: 0, scanned: 0, clean: 0, infected: 0, tooLarge: 0, backlogFull: 0, flowsNotFollowed: 0, scanFailures: {},
   };
   private readonly lookupHash: FileHashLookup | undefined;
   private readonly scanner: FileScanner | undefined;
@@ -106,11 +110,12 @@ export class FileStage implements DetectionStage {
     this.scanLimit = options.scanLimit ?? DEFAULT_FILE_SCAN_LIMIT;
     this.maxConcurrent = Math.max(1, options.maxConcurrentScans ?? DEFAULT_MAX_CONCURRENT_SCANS);
     this.maxQueuedBytes = options.maxQueuedScanBytes ?? DEFAULT_MAX_QUEUED_SCAN_BYTES;
-    this.extractor = new StreamFileExtractor(this.scanLimit);
+    this.extractor = new StreamFileExtractor(this.scanLimit, options.maxFollowedFlows);
   }
 
   onStream(data: StreamData, raise: RaiseAlert): void {
     const files = this.extractor.onStream(data.flow, data.direction, data.data);
+    this.counters.flowsNotFollowed = this.extractor.notFollowed;
     for (let i = 0; i < files.length; i++) this.inspect(files[i]!, raise);
   }
 
@@ -228,5 +233,5 @@ export function formatFileStageCounters(c: FileStageCounters): string {
   const failures = Object.entries(c.scanFailures)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
-  return `files: ${c.files} seen, ${c.hashed} hashed, ${c.truncated} truncated, ${c.hashMatches} hash matches, ${c.scanned} scanned (${c.infected} infected), ${c.tooLarge} over the scan limit, ${c.backlogFull} skipped (scan backlog full)${failures === '' ? '' : `, scan failures: ${failures}`}`;
+  return `files: ${c.files} seen, ${c.hashed} hashed, ${c.truncated} truncated, ${c.hashMatches} hash matches, ${c.scanned} scanned (${c.infected} infected), ${c.tooLarge} over the scan limit, ${c.backlogFull} skipped (scan backlog full)${c.flowsNotFollowed > 0 ? `, ${c.flowsNotFollowed} flows not followed (too many at once)` : ''}${failures === '' ? '' : `, scan failures: ${failures}`}`;
 }

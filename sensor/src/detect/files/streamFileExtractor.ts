@@ -74,15 +74,26 @@ function grow(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** HTTP/SMTP flows followed at once. Each may keep one file of up to the scan limit while it
+ *  travels, so this bounds the extractor's memory (64 × 10 MB at worst); flows past it are counted
+ *  and not inspected. */
+export const DEFAULT_MAX_FOLLOWED_FLOWS = 64;
+
 export class StreamFileExtractor {
   private readonly flows = new Map<Flow, FlowFiles>();
+  private followed = 0;
+  /** HTTP/SMTP flows not inspected because DEFAULT_MAX_FOLLOWED_FLOWS were being followed. */
+  notFollowed = 0;
 
   /** `scanLimit`: bytes of a file kept for scanning; a larger file is hashed but not kept. */
-  constructor(private readonly scanLimit: number) {}
+  constructor(
+    private readonly scanLimit: number,
+    private readonly maxFollowedFlows: number = DEFAULT_MAX_FOLLOWED_FLOWS,
+  ) {}
 
   /** Flows being followed (for tests and counters). */
   get flowCount(): number {
-    return this.flows.size;
+    return this.followed;
   }
 
   onStream(flow: Flow, direction: Direction, data: Uint8Array): InspectedFile[] {
@@ -100,7 +111,13 @@ export class StreamFileExtractor {
     if (direction === 'toServer') f.detectTs = grow(f.detectTs, data);
     else f.detectTc = grow(f.detectTc, data);
     const found = detectAppProto(f.detectTs, f.detectTc, 'tcp');
+    if ((found === 'http' || found === 'smtp') && this.followed >= this.maxFollowedFlows) {
+      this.notFollowed++;
+      this.drop(flow, f);
+      return [];
+    }
     if (found === 'http' || found === 'smtp') {
+      this.followed++;
       f.proto = found;
       if (found === 'http') f.http = new HttpFlowParser({ fileHashes: ALL_HASHES, fileHashLimit: Infinity, bodyPrefixBytes: this.scanLimit + 1 });
       else f.smtp = new SmtpFlowParser();
@@ -120,6 +137,7 @@ export class StreamFileExtractor {
     const f = this.flows.get(flow);
     if (f === undefined) return [];
     this.flows.delete(flow);
+    if (f.http !== null || f.smtp !== null) this.followed--;
     const out: InspectedFile[] = [];
     if (f.http !== null) for (const tx of f.http.end().records) this.httpFiles(flow, tx, out);
     if (f.smtp !== null) for (const tx of f.smtp.end().records) this.smtpFiles(flow, f, tx, out);

@@ -1,9 +1,10 @@
 /**
  * All loaded indicators, keyed so that a lookup costs the same with a thousand or a million of
- * them: IPv4 addresses as 32-bit keys in an open-addressing table (typed arrays, no object per
- * entry), CIDRs in one such table per prefix length (a lookup tries only the lengths present),
- * IPv6 likewise with hex keys, domains in a Map walked label by label from the full name up to
- * its parent domains, URLs, fingerprints and hashes in Maps of their canonical text.
+ * them — a fixed number of hash probes, never a scan: IPv4 addresses as 32-bit keys in an
+ * open-addressing table (typed arrays, no object per entry), CIDRs in one such table per prefix
+ * length (a lookup tries only the lengths present), IPv6 with hex keys per prefix length, and
+ * domains, URLs, fingerprints and hashes in StringTables of their canonical text; a domain is
+ * hashed once right to left, which gives the hash of each parent domain on the way.
  *
  * What a feed says about an indicator (feed, threat, family, tags, confidence) is shared: each
  * distinct description is stored once and entries hold its number.

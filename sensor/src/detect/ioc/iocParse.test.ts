@@ -222,6 +222,11 @@ describe('bad input', () => {
     expect(parseIocText('', 'empty.txt')).toEqual({ format: 'plain', entries: [], errors: [], skipped: {} });
   });
 
+  it('addresses are written canonically: leading zeros, host bits, IPv6 compression, ports', () => {
+    const r = parseIocText('010.001.2.3\n198.51.100.77/24\n2001:0DB8:0000::0001\n[2001:db8::2]:443\n198.51.100.9:8080\n', 'ips.txt');
+    expect(r.entries.map((e) => e.value)).toEqual(['10.1.2.3', '198.51.100.0/24', '2001:db8::1', '2001:db8::2', '198.51.100.9']);
+  });
+
   it('format detection looks at headers, not file names', () => {
     const bytes = (s: string): Uint8Array => Buffer.from(s);
     expect(detectIocFormat(bytes('# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter\n'))).toBe('urlhaus-csv');

@@ -52,6 +52,7 @@ const FEED = [
   'domain shop.example',
   `url http://${WEB}:8080/dl/invoice.exe malware=Dridex`,
   `ja3 ${helloJa3} malware=TrickBot`,
+  'ja4 t13d0000h2_000000000000_000000000000',
   `cert-sha1 ${certSha1} threat=botnet_cc`,
   `md5 ${md5(BAD_FILE)} malware=Remcos`,
   'url http://[2001:db8:0::80]/payload.bin',
@@ -160,14 +161,15 @@ describe('IocStage hooks', () => {
       [IOC_SID['domain-dns'], 'ioc', 'malicious_site_access', 2, 'toServer', 'shop.example', ['dns'], 0],
       [IOC_SID['domain-sni'], 'ioc', 'c2_communication', 1, 'toServer', 'evil.example', ['tls'], undefined],
       [IOC_SID.ja3, 'ioc', 'malicious_tls_fingerprint', 3, 'toServer', helloJa3, ['tls'], undefined],
+      [IOC_SID.ja4, 'ioc', 'malicious_tls_fingerprint', 2, 'toServer', 't13d0000h2_000000000000_000000000000', ['tls'], undefined],
       [IOC_SID['cert-sha1'], 'ioc', 'malicious_tls_fingerprint', 1, 'toServer', certSha1, ['tls'], undefined],
       [IOC_SID['domain-http-host'], 'ioc', 'malicious_site_access', 2, 'toServer', 'shop.example', ['http'], 0],
       [IOC_SID.url, 'ioc', 'malicious_site_access', 1, 'toServer', `${WEB}:8080/dl/invoice.exe`, ['http'], 0],
       [IOC_SID.url, 'ioc', 'malicious_site_access', 2, 'toServer', '[2001:db8::80]/payload.bin', ['http'], 0],
       [IOC_SID['file-md5'], 'file', 'malware_file', 1, 'toClient', md5(BAD_FILE), ['http', 'fileinfo'], 0],
     ]);
-    expect(alerts[6]!.metadata).toEqual({ ioc_feed: ['test-feed'], ioc_type: ['url'], ioc_value: [`${WEB}:8080/dl/invoice.exe`], ioc_malware: ['Dridex'] });
-    expect(stage.counts).toEqual({ 'domain-dns': 2, 'domain-sni': 1, ja3: 1, 'cert-sha1': 1, 'domain-http-host': 1, url: 2, 'file-md5': 1 });
+    expect(alerts[7]!.metadata).toEqual({ ioc_feed: ['test-feed'], ioc_type: ['url'], ioc_value: [`${WEB}:8080/dl/invoice.exe`], ioc_malware: ['Dridex'] });
+    expect(stage.counts).toEqual({ 'domain-dns': 2, 'domain-sni': 1, ja3: 1, ja4: 1, 'cert-sha1': 1, 'domain-http-host': 1, url: 2, 'file-md5': 1 });
   });
 
   it('an empty index looks nothing up and raises nothing', () => {

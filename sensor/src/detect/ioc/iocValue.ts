@@ -360,8 +360,12 @@ const IPV6_WITH_EXTRAS = /^\[?[0-9a-fA-F:.]+\]?(?::\d{1,5})?(?:\/\d{1,3})?$/;
  * Cheap tests first: a feed is mostly bare addresses, names and hashes.
  */
 export function detectIocValue(value: string): { type: IocType; value: string } | { reason: string } {
-  const quad = parseDottedQuad(value, value.length);
-  if (quad !== undefined) return { type: 'ip', value: value.startsWith('0') || value.includes('.0') ? formatIPv4(quad, 0) : value };
+  const quad = dottedQuadNumber(value);
+  if (quad >= 0) {
+    // Canonical unless a part has a leading zero (`010.1.1.1`).
+    const canonical = !/(?:^|\.)0\d/.test(value);
+    return { type: 'ip', value: canonical ? value : `${quad >>> 24}.${(quad >>> 16) & 255}.${(quad >>> 8) & 255}.${quad & 255}` };
+  }
   if (value.includes('://')) {
     const r = normaliseUrl(value);
     return r.ok ? { type: 'url', value: r.value } : { reason: r.reason };

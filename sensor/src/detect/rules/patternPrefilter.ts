@@ -31,7 +31,12 @@ export class PatternPrefilter {
   private readonly rulesOf: number[][] = [];
   private bloom = new Uint8Array(0);
   private table = new Map<number, Entry[]>();
-  private short: number[] = [];
+  /** Patterns of 1–3 bytes, by their first byte (1-byte ones) or first two bytes. */
+  private short1 = new Map<number, number[]>();
+  private short2 = new Map<number, number[]>();
+  private shortMark1 = new Uint8Array(256);
+  private shortMark2 = new Uint8Array(65536);
+  private hasShort = false;
   /** Matched-pattern stamps: `seen[p] === stamp` when p was reported in the current scan. */
   private seen = new Uint32Array(0);
   private stamp = 0;
@@ -63,11 +68,23 @@ export class PatternPrefilter {
     for (const p of this.patterns) for (let i = 0; i + GRAM <= p.length; i++) counts.set(gramAt(p, i), (counts.get(gramAt(p, i)) ?? 0) + 1);
     this.bloom = new Uint8Array(BLOOM_BITS >> 3);
     this.table = new Map();
-    this.short = [];
+    this.short1 = new Map();
+    this.short2 = new Map();
+    this.shortMark1 = new Uint8Array(256);
+    this.shortMark2 = new Uint8Array(65536);
+    this.hasShort = false;
     for (let id = 0; id < this.patterns.length; id++) {
       const p = this.patterns[id]!;
       if (p.length < GRAM) {
-        this.short.push(id);
+        this.hasShort = true;
+        if (p.length === 1) {
+          this.shortMark1[p[0]!] = 1;
+          push(this.short1, p[0]!, id);
+        } else {
+          const k = (p[0]! << 8) | p[1]!;
+          this.shortMark2[k] = 1;
+          push(this.short2, k, id);
+        }
         continue;
       }
       let best = 0;
@@ -106,8 +123,10 @@ export class PatternPrefilter {
     const bloom = this.bloom;
     const n = data.length;
     let g = 0;
+    const hasShort = this.hasShort;
     for (let i = 0; i < n; i++) {
       g = ((g << 8) | LOWER[data[i]!]!) >>> 0;
+      if (hasShort) this.shortAt(data, i, g, stamp, onRule);
       if (i < GRAM - 1) continue;
       const h = hashGram(g);
       if ((bloom[h >> 3]! & (1 << (h & 7))) === 0) continue;
@@ -128,10 +147,28 @@ export class PatternPrefilter {
         for (let r = 0; r < rules.length; r++) onRule(rules[r]!);
       }
     }
-    for (let s = 0; s < this.short.length; s++) {
-      const id = this.short[s]!;
+  }
+
+  /** Short patterns starting at i (1 byte) or i-1 (2–3 bytes, checked when their 3rd byte is in). */
+  private shortAt(data: Uint8Array, i: number, g: number, stamp: number, onRule: (ruleId: number) => void): void {
+    const b = g & 0xff;
+    if (this.shortMark1[b] === 1) this.report(this.short1.get(b)!, data, i, stamp, onRule);
+    if (i >= 1) {
+      const k = g & 0xffff;
+      if (this.shortMark2[k] === 1) this.report(this.short2.get(k)!, data, i - 1, stamp, onRule);
+    }
+  }
+
+  private report(ids: readonly number[], data: Uint8Array, start: number, stamp: number, onRule: (ruleId: number) => void): void {
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
+      if (this.seen[id] === stamp) continue;
       const p = this.patterns[id]!;
-      if (indexOfFolded(data, p, 0) < 0) continue;
+      if (start + p.length > data.length) continue;
+      let j = 0;
+      while (j < p.length && LOWER[data[start + j]!] === p[j]) j++;
+      if (j !== p.length) continue;
+      this.seen[id] = stamp;
       const rules = this.rulesOf[id]!;
       for (let r = 0; r < rules.length; r++) onRule(rules[r]!);
     }
@@ -150,6 +187,12 @@ export function indexOfFolded(data: Uint8Array, pattern: Uint8Array, from: numbe
     if (j === m) return i;
   }
   return -1;
+}
+
+function push(m: Map<number, number[]>, key: number, id: number): void {
+  const list = m.get(key);
+  if (list === undefined) m.set(key, [id]);
+  else list.push(id);
 }
 
 export { LOWER };

@@ -255,6 +255,17 @@ export class PortGroup {
     return new PortGroup(any || include.length === 0, include, exclude);
   }
 
+  /** The ports of a positive group of at most `max` ports (an index key); undefined otherwise. */
+  list(max: number): number[] | undefined {
+    if (this.any || this.exclude.length > 0) return undefined;
+    let n = 0;
+    for (const r of this.include) n += r.hi - r.lo + 1;
+    if (n > max) return undefined;
+    const out: number[] = [];
+    for (const r of this.include) for (let p = r.lo; p <= r.hi; p++) out.push(p);
+    return out;
+  }
+
   match(port: number): boolean {
     if (this.any && this.exclude.length === 0) return true;
     let hit = this.any;

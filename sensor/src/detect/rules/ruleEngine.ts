@@ -149,9 +149,28 @@ function maskV4(a: number, prefix: number): number {
 /** Files the rule under its source addresses, else its destination ones; false when neither is a
  *  positive list of CIDRs. */
 function indexByAddress(r: Rule, bySrc: CidrIndex, byDst: CidrIndex): boolean {
-  if (!r.src.any && !r.src.hasExcludes() && bySrc.add(r.src.ranges, r.id)) return true;
-  if (!r.dst.any && !r.dst.hasExcludes() && byDst.add(r.dst.ranges, r.id)) return true;
-  return false;
+  // The narrower side: indexing by $HOME_NET would make the rule a candidate of every inside packet.
+  const src = r.src.any || r.src.hasExcludes() ? -1 : narrowness(r.src.ranges);
+  const dst = r.dst.any || r.dst.hasExcludes() ? -1 : narrowness(r.dst.ranges);
+  if (src < 0 && dst < 0) return false;
+  if (src >= dst) return bySrc.add(r.src.ranges, r.id);
+  return byDst.add(r.dst.ranges, r.id);
+}
+
+/** The shortest prefix of the ranges (IPv4 counted as IPv4), or -1 when one is too broad to index
+ *  (shorter than /16 for IPv4, /48 for IPv6) or not a CIDR. */
+function narrowness(ranges: readonly { lo: Uint8Array; hi: Uint8Array }[]): number {
+  if (ranges.length === 0) return -1;
+  let min = 128;
+  for (const r of ranges) {
+    const p = prefixOf(r.lo, r.hi);
+    if (p < 0) return -1;
+    const v4 = isMappedV4(r.lo) && p >= 96;
+    const bits = v4 ? p - 96 : p;
+    if (bits < (v4 ? 16 : 48)) return -1;
+    min = Math.min(min, v4 ? bits : bits / 4);
+  }
+  return min;
 }
 
 function prefixOf(lo: Uint8Array, hi: Uint8Array): number {
@@ -197,6 +216,9 @@ export class RuleEngine implements DetectionStage {
   private readonly packetSrc = new CidrIndex();
   private readonly packetDst = new CidrIndex();
   private readonly packetAlways: Record<'ip' | 'tcp' | 'udp' | 'icmp', number[]> = { ip: [], tcp: [], udp: [], icmp: [] };
+  /** Packet rules without a fast pattern and with broad addresses, by the port they name. */
+  private readonly byDstPort = new Map<number, number[]>();
+  private readonly bySrcPort = new Map<number, number[]>();
   private readonly hasIpOnly: boolean;
   /** A `<>` rule was indexed by address: look both addresses up in both indexes. */
   private readonly hasBidirectionalIndexed: boolean;
@@ -238,8 +260,8 @@ export class RuleEngine implements DetectionStage {
       }
       const unit = this.units.get(r.unit)!;
       if (r.fastPattern === undefined) {
-        if (r.unit === 'packet') {
-          if (!indexByAddress(r, this.packetSrc, this.packetDst)) this.packetAlways[r.proto === 'tcp' || r.proto === 'udp' || r.proto === 'icmp' ? r.proto : 'ip'].push(r.id);
+        if (r.unit === 'packet' && !indexByAddress(r, this.packetSrc, this.packetDst) && !this.indexByPort(r)) {
+          this.packetAlways[r.proto === 'tcp' || r.proto === 'udp' || r.proto === 'icmp' ? r.proto : 'ip'].push(r.id);
         }
         unit.always.push(r.id);
         continue;
@@ -263,6 +285,18 @@ export class RuleEngine implements DetectionStage {
     }
     out.push({ unit: 'ip-only', prefiltered: 0, always: this.ipOnlyAny.length });
     return out;
+  }
+
+  /** Files a TCP/UDP rule under its destination (else source) ports when they are few. */
+  private indexByPort(r: Rule): boolean {
+    if ((r.proto !== 'tcp' && r.proto !== 'udp') || r.bidirectional) return false;
+    const dst = r.dstPorts.list(16);
+    const src = dst === undefined ? r.srcPorts.list(16) : undefined;
+    const ports = dst ?? src;
+    if (ports === undefined) return false;
+    const m = dst !== undefined ? this.byDstPort : this.bySrcPort;
+    for (const p of ports) push(m, p, r.id);
+    return true;
   }
 
   private begin(): void {
@@ -328,6 +362,12 @@ export class RuleEngine implements DetectionStage {
     const always = packet.proto === 6 ? pa.tcp : packet.proto === 17 ? pa.udp : packet.proto === 1 || packet.proto === 58 ? pa.icmp : null;
     if (always !== null) for (let i = 0; i < always.length; i++) this.addCand(always[i]!);
     const alen = packet.ipVersion === 4 ? 4 : 16;
+    if (packet.proto === 6 || packet.proto === 17) {
+      const d = this.byDstPort.get(packet.dstPort);
+      if (d !== undefined) for (let i = 0; i < d.length; i++) this.addCand(d[i]!);
+      const sp = this.bySrcPort.get(packet.srcPort);
+      if (sp !== undefined) for (let i = 0; i < sp.length; i++) this.addCand(sp[i]!);
+    }
     if (!this.packetSrc.empty) {
       this.packetSrc.lookup(packet.data, packet.srcAddrAt, alen, this.addCand);
       if (this.hasBidirectionalIndexed) this.packetSrc.lookup(packet.data, packet.dstAddrAt, alen, this.addCand);

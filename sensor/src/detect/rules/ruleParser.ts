@@ -844,6 +844,7 @@ function finish(b: Builder): void {
   }
   if (best !== undefined) rule.fastPattern = best;
   rule.ipOnly =
-    rule.unit === 'packet' && inspections.length === 0 && rule.packetChecks.length === 0 && rule.flow === null && rule.flowbits.length === 0 &&
+    rule.unit === 'packet' && inspections.length === 0 && rule.packetChecks.length === 0 && rule.flow === null &&
+    rule.flowbits.every((f) => f.cmd === 'set' || f.cmd === 'unset' || f.cmd === 'toggle') &&
     rule.appLayerProtocol === undefined && (rule.proto === 'ip' || rule.proto === 'tcp' || rule.proto === 'udp' || rule.proto === 'icmp');
 }

@@ -47,8 +47,9 @@ export const statements = [
     check ((status = 'resolved') = (resolution is not null))
   )`,
   `create unique index incidents_correlating_key on incidents (organization_id, dedup_key) where correlating`,
-  /* The analyst queue: open incidents by priority then recency, optionally per subscriber. */
-  `create index incidents_queue_idx on incidents (priority, last_seen_at desc, id desc) where status not in ('resolved','merged')`,
+  /* The analyst queue: open incidents by priority then recency, optionally per subscriber. The predicate
+     lists the open statuses the way the queue asks for them, so the planner can use it. */
+  `create index incidents_queue_idx on incidents (priority, last_seen_at desc, id desc) where status in ('new','acknowledged','investigating','customer_notified')`,
   `create index incidents_recent_idx on incidents (last_seen_at desc, id desc)`,
   `create index incidents_org_queue_idx on incidents (organization_id, priority, last_seen_at desc, id desc)`,
   `create index incidents_org_host_idx on incidents (organization_id, inside_host)`,
