@@ -11,3 +11,4 @@ export * from './kpi.ts';
 export * from './enrollment.ts';
 export * from './ingest.ts';
 export * from './incidents.ts';
+export * from './notifications.ts';

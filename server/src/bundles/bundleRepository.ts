@@ -114,6 +114,11 @@ export class BundleRepository {
     return this.db.selectFrom('bundles').select(['version', 'createdAt', 'summary']).where('policyId', '=', policyId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   }
 
+  /** The latest version only (no bytes): what every poll needs to answer 304. */
+  async latestVersion(policyId: string): Promise<string | undefined> {
+    return (await this.db.selectFrom('bundles').select('version').where('policyId', '=', policyId).orderBy('seq', 'desc').limit(1).executeTakeFirst())?.version;
+  }
+
   async latestBundle(policyId: string): Promise<StoredBundle | undefined> {
     const row = await this.db
       .selectFrom('bundles')

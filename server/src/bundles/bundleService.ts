@@ -20,7 +20,7 @@ import type { Clock } from '../clock.ts';
 import type { SensorIdentity } from '../enrollment/enrollmentService.ts';
 import { AppError, ConflictError, NotFoundError } from '../http/errors.ts';
 import { assembleBundle, type FeedLines } from './bundleAssembly.ts';
-import { DEFAULT_POLICY, type BundleRepository } from './bundleRepository.ts';
+import { DEFAULT_POLICY, type BundleRepository, type StoredBundle } from './bundleRepository.ts';
 import { generateSigningKey, signBundle, signingKeyFromPem } from './bundleSigning.ts';
 
 export interface BundleSettings {
@@ -64,6 +64,8 @@ export function matchesIfNoneMatch(header: string | undefined, version: string):
 export class BundleService {
   private key: Promise<{ key: KeyObject; publicKeyPem: string }> | null = null;
   private readonly building = new Map<string, Promise<BundleSummary>>();
+  /** The latest bundle of each policy, so 3 000 sensors fetching a new version read it from the database once. */
+  private readonly served = new Map<string, StoredBundle>();
 
   constructor(
     private readonly repository: BundleRepository,
@@ -210,12 +212,16 @@ export class BundleService {
   /** The sensor's bundle: its organization's policy, latest version (built now if none exists yet). */
   async forSensor(identity: SensorIdentity, ifNoneMatch: string | undefined): Promise<SensorBundle> {
     const policy = (await this.repository.policyOfOrganization(identity.organizationId)) ?? notFound('bundle policy');
-    let bundle = await this.repository.latestBundle(policy.id);
-    if (!bundle) {
-      await this.buildPolicy(policy);
-      bundle = (await this.repository.latestBundle(policy.id)) ?? unavailable();
+    let version = await this.repository.latestVersion(policy.id);
+    if (!version) {
+      version = (await this.buildPolicy(policy)).version;
     }
-    if (matchesIfNoneMatch(ifNoneMatch, bundle.version)) return { status: 'not_modified', version: bundle.version };
+    if (matchesIfNoneMatch(ifNoneMatch, version)) return { status: 'not_modified', version };
+    let bundle = this.served.get(policy.id);
+    if (bundle?.version !== version) {
+      bundle = (await this.repository.latestBundle(policy.id)) ?? unavailable();
+      this.served.set(policy.id, bundle);
+    }
     return { status: 'bundle', version: bundle.version, body: bundle.body, signature: bundle.signature };
   }
 

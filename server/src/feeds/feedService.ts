@@ -57,16 +57,14 @@ export class FeedService {
 
   /**
    * Imports `upload` (the file's bytes) or, without one, the feed's URL. One import per feed at a
-   * time: a second request joins the running one.
+   * time: another request meanwhile is refused (409) rather than given someone else's result.
    */
   async importFeed(context: RequestContext, id: string, upload?: Uint8Array): Promise<FeedImportResult> {
     const feed = (await this.repository.get(id)) ?? notFound();
     if (!upload && feed.source === 'upload') throw new BadRequestError('this feed takes uploads: send the feed file as the request body (text/plain, text/csv, application/json or application/octet-stream)');
-    let running = this.importing.get(id);
-    if (!running) {
-      running = this.run(feed, upload).finally(() => this.importing.delete(id));
-      this.importing.set(id, running);
-    }
+    if (this.importing.has(id)) throw new ConflictError('an import of this feed is running; try again when it has finished');
+    const running = this.run(feed, upload).finally(() => this.importing.delete(id));
+    this.importing.set(id, running);
     const result = await running;
     await this.audit.record(context, {
       action: 'threat_feed.import',

@@ -153,6 +153,21 @@ describe(`threat feeds (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' :
     expect((await d.request(d.sessions.operator, 'POST', `/api/v1/feeds/${feed.id}/import`)).statusCode).toBe(400);
   });
 
+  it('takes a JSON feed (STIX 2.1) sent as application/json', async () => {
+    const feed = await createFeed({ name: 'stix', format: 'stix2', source: 'upload' });
+    const stix = {
+      type: 'bundle',
+      id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d',
+      objects: [
+        { type: 'indicator', spec_version: '2.1', id: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f', created: '2026-01-01T00:00:00Z', modified: '2026-01-01T00:00:00Z', pattern: "[ipv4-addr:value = '198.51.100.7']", pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z' },
+        { type: 'indicator', spec_version: '2.1', id: 'indicator--1a2b2d2b-17d4-4cbf-938f-98ee46b3cd3f', created: '2026-01-01T00:00:00Z', modified: '2026-01-01T00:00:00Z', pattern: "[domain-name:value = 'c2.example']", pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z' },
+      ],
+    };
+    const response = await d.request(d.sessions.operator, 'POST', `/api/v1/feeds/${feed.id}/import`, stix);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'ok', entryCount: 2, entriesByType: { ip: 1, domain: 1 } });
+  });
+
   it('imports a URL feed from loopback when the config allows it, and refuses it by default', async () => {
     const feed = await createFeed({ name: 'urlhaus', format: 'urlhaus-csv', source: `${site.url}/urlhaus.csv`, scheduleMinutes: 60 });
     const response = await d.request(d.sessions.operator, 'POST', `/api/v1/feeds/${feed.id}/import`);

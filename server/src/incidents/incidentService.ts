@@ -106,10 +106,10 @@ export class IncidentService {
   ) {}
 
   /**
-   * Correlates newly stored alerts (suppressed ones are skipped). A segment that fails is logged by
-   * the caller and left uncorrelated (incident_id null): it can be correlated again later.
+   * Correlates newly stored alerts (suppressed ones are skipped). A group that fails does not stop
+   * the others; its alerts stay uncorrelated (incident_id null) and can be correlated again later.
    */
-  async correlate(alerts: readonly StoredAlertRef[]): Promise<{ incidents: string[]; created: number; failed: number }> {
+  async correlate(alerts: readonly StoredAlertRef[]): Promise<{ incidents: string[]; created: number }> {
     const candidates = alerts
       .filter((a) => !a.suppressed)
       .map(
@@ -132,18 +132,19 @@ export class IncidentService {
       );
     const incidents = new Set<string>();
     let created = 0;
-    let failed = 0;
+    const failures: unknown[] = [];
     for (const segment of segmentBatch(candidates, this.rules)) {
       try {
         const result = await this.repository.correlate(segment.organizationId, segment.key, segment.alerts, prioritize, this.clock.now());
         incidents.add(result.incidentId);
         if (result.created) created++;
       } catch (error) {
-        failed++;
-        if (failed === 1) console.error('correlation of a segment failed; its alerts stay uncorrelated', error);
+        failures.push(error);
       }
     }
-    return { incidents: [...incidents], created, failed };
+    // The other segments are done; ingest logs this and keeps the batch (the alerts stay stored).
+    if (failures.length > 0) throw new AggregateError(failures, `correlation failed for ${failures.length} group(s) of alerts; they stay uncorrelated`);
+    return { incidents: [...incidents], created };
   }
 
   async list(scope: AccessScope, query: IncidentQuery): Promise<IncidentPage> {

@@ -89,15 +89,20 @@ const bruteForceSchema = z.strictObject({
 const weakTlsSchema = z.strictObject({
   /** Negotiated versions (EVE names) counted obsolete: broken (SSLv2/3) or deprecated by RFC 8996. */
   weakVersions: z.array(z.string().min(1)).default(['SSLv2', 'SSLv3', 'TLSv1', 'TLS 1.1']),
+  /** Negotiated NULL/EXPORT/RC4/DES/3DES suites (IANA registry families). */
   checkCiphers: z.boolean().default(true),
+  /** Server certificate outside notBefore–notAfter at packet time. */
   checkExpired: z.boolean().default(true),
+  /** Server certificate whose subject is its issuer (no CA vouches for it). */
   checkSelfSigned: z.boolean().default(true),
   /** s. Each client–server pair alerts once a day per finding: the finding does not change. */
   realertSec: seconds.default(86_400),
+  /** (finding, client, server) keys remembered for realertSec. */
   maxTracked: capacity.default(10_000),
 });
 
 const cleartextSchema = z.strictObject({
+  /** TCP ports read as Telnet / POP3 / IMAP (their IANA ports; the app layer does not detect them). */
   telnetPorts: z.array(port).default([23]),
   pop3Ports: z.array(port).default([110]),
   imapPorts: z.array(port).default([143]),
@@ -108,6 +113,7 @@ const cleartextSchema = z.strictObject({
   ignoreUsers: z.array(z.string()).default(['anonymous', 'ftp']),
   /** s. One alert per (client, server, protocol) per this time. */
   realertSec: seconds.default(3600),
+  /** (client, server, protocol) keys remembered for realertSec. */
   maxTracked: capacity.default(10_000),
 });
 
@@ -133,6 +139,7 @@ const dnsTunnelSchema = z.strictObject({
   /** characters: with the data-type test, the mean subdomain length must reach this, so DNSBL
    *  TXT lookups (reversed IPv4, ≤ 15) stay quiet. */
   minMeanSubdomainChars: count.default(20),
+  /** s. One alert per (client, domain) per hour while the tunnel runs. */
   realertSec: seconds.default(3600),
   /** (client, domain) entries tracked. */
   maxTracked: capacity.default(4096),
@@ -155,7 +162,9 @@ const beaconingSchema = z.strictObject({
   history: count.default(32),
   /** Destination ports of services that are regular by design (DNS, NTP, mDNS). */
   ignorePorts: z.array(port).default([53, 123, 5353]),
+  /** s. A beacon keeps beating: one alert per pair per hour. */
   realertSec: seconds.default(3600),
+  /** (inside host, peer, port) pairs followed, oldest forgotten first. */
   maxTracked: capacity.default(10_000),
 });
 

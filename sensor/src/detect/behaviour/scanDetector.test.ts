@@ -96,6 +96,25 @@ describe('ScanDetector', () => {
     expect(alerts.map((a) => [a.signatureId, a.metadata?.service])).toEqual([[9_100_020, ['icmp']]]);
   });
 
+  it('does not take a traceroute for a UDP port scan', () => {
+    const d = new ScanDetector(DEFAULT_BEHAVIOUR_CONFIG.scan, home);
+    const { alerts, raise } = collector();
+    for (let i = 0; i < 90; i++) {
+      const f = testFlow({ src: VICTIM, dst: '198.51.100.7', dport: 33434 + i, proto: 17, sec: i * 0.1 });
+      countPacket(f, 'toServer', i * 0.1);
+      d.onPacket(testPacket(i * 0.1), f, 'toServer', raise);
+    }
+    expect(alerts).toEqual([]);
+  });
+
+  it('works on IPv6 addresses', () => {
+    const d = new ScanDetector(DEFAULT_BEHAVIOUR_CONFIG.scan, HomeNet.parse('[2001:db8:1::/48]'));
+    const { alerts, raise } = collector();
+    for (let p = 1; p <= 20; p++) probe(d, raise, '2001:db8:ffff::9', '2001:db8:1::10', p, p);
+    for (let p = 1; p <= 20; p++) probe(d, raise, '2001:db8:1::10', 'ff02::1', p, p);
+    expect(alerts.map((a) => [a.signatureId, a.flow?.dstIp])).toEqual([[9_100_010, '2001:db8:1::10']]);
+  });
+
   it('ignores probes to broadcast and multicast addresses', () => {
     const d = new ScanDetector(DEFAULT_BEHAVIOUR_CONFIG.scan, home);
     const { alerts, raise } = collector();

@@ -25,6 +25,8 @@ const PROTO_ICMP = 1;
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
 const PROTO_ICMPV6 = 58;
+const TRACEROUTE_FIRST_PORT = 33434;
+const TRACEROUTE_LAST_PORT = 33534;
 
 type TargetKey = string | number;
 
@@ -139,6 +141,8 @@ export class ScanDetector {
       case PROTO_TCP:
         return (packet.tcpFlags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN;
       case PROTO_UDP:
+        // Unix traceroute walks UDP ports 33434 upward, one per probe: not a port scan.
+        if (flow.dstPort >= TRACEROUTE_FIRST_PORT && flow.dstPort <= TRACEROUTE_LAST_PORT) return false;
         return flow.pktsToServer <= 1 && flow.pktsToClient === 0;
       case PROTO_ICMP:
         return packet.icmpType === 8 && flow.pktsToServer <= 1 && flow.pktsToClient === 0;

@@ -64,7 +64,8 @@ export class PatternPrefilter {
 
   build(): void {
     const counts = new Map<number, number>();
-    const gramAt = (p: Uint8Array, i: number): number => ((p[i]! << 24) | (p[i + 1]! << 16) | (p[i + 2]! << 8) | p[i + 3]!) >>> 0;
+    // Int32 keys (not uint32): a value past 2^31 would leave the small-integer range in the scan loop.
+    const gramAt = (p: Uint8Array, i: number): number => (p[i]! << 24) | (p[i + 1]! << 16) | (p[i + 2]! << 8) | p[i + 3]!;
     for (const p of this.patterns) for (let i = 0; i + GRAM <= p.length; i++) counts.set(gramAt(p, i), (counts.get(gramAt(p, i)) ?? 0) + 1);
     this.bloom = new Uint8Array(BLOOM_BITS >> 3);
     this.table = new Map();
@@ -125,7 +126,7 @@ export class PatternPrefilter {
     let g = 0;
     const hasShort = this.hasShort;
     for (let i = 0; i < n; i++) {
-      g = ((g << 8) | LOWER[data[i]!]!) >>> 0;
+      g = (g << 8) | LOWER[data[i]!]!;
       if (hasShort) this.shortAt(data, i, g, stamp, onRule);
       if (i < GRAM - 1) continue;
       const h = hashGram(g);

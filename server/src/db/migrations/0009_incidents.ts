@@ -51,6 +51,7 @@ export const statements = [
      lists the open statuses the way the queue asks for them, so the planner can use it. */
   `create index incidents_queue_idx on incidents (priority, last_seen_at desc, id desc) where status in ('new','acknowledged','investigating','customer_notified')`,
   `create index incidents_recent_idx on incidents (last_seen_at desc, id desc)`,
+  `create index incidents_open_recent_idx on incidents (last_seen_at desc, id desc) where status in ('new','acknowledged','investigating','customer_notified')`,
   `create index incidents_org_queue_idx on incidents (organization_id, priority, last_seen_at desc, id desc)`,
   `create index incidents_org_host_idx on incidents (organization_id, inside_host)`,
   `create index incidents_org_peer_idx on incidents (organization_id, peer)`,

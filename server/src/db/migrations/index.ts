@@ -12,6 +12,7 @@ import * as deliveryNote from './0005_delivery_note.ts';
 import * as alerts from './0006_alerts.ts';
 import * as bundles from './0008_bundles.ts';
 import * as incidents from './0009_incidents.ts';
+import * as notifications from './0010_notifications.ts';
 
 const ordered: Array<[string, { statements: string[] }]> = [
   ['0001_foundation', foundation],
@@ -22,6 +23,7 @@ const ordered: Array<[string, { statements: string[] }]> = [
   ['0006_alerts', alerts],
   ['0008_bundles', bundles],
   ['0009_incidents', incidents],
+  ['0010_notifications', notifications],
 ];
 
 function fromStatements(statements: string[]): Migration {
