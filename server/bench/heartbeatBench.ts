@@ -8,6 +8,7 @@
  * BENCH_SENSORS (3000), BENCH_INTERVAL_S (60), BENCH_SECONDS (30).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const sensors = Number(process.env.BENCH_SENSORS ?? 3000);
@@ -67,16 +68,25 @@ const heartbeat = (i: number) =>
     spoolDropped: 0,
   });
 
-async function send(i: number, latencies: number[], failures: Map<number, number>): Promise<void> {
-  const started = performance.now();
-  try {
-    const response = await fetch(`${url}/api/v1/sensors/me/heartbeat`, {
+type Send = (i: number, latencies: number[], failures: Map<number, number>) => Promise<void>;
+
+const sendHeartbeat: Send = (i, latencies, failures) =>
+  timed(latencies, failures, 204, () =>
+    fetch(`${url}/api/v1/sensors/me/heartbeat`, {
       method: 'POST',
       headers: { authorization: `Bearer ${credentials[i % credentials.length]}`, 'content-type': 'application/json' },
       body: heartbeat(i),
-    });
+    }),
+  );
+/** The yardstick: an HTTP request with one trivial query (`select 1`), at the same rate. */
+const sendReadyz: Send = (_i, latencies, failures) => timed(latencies, failures, 200, () => fetch(`${url}/readyz`));
+
+async function timed(latencies: number[], failures: Map<number, number>, expected: number, request: () => Promise<Response>): Promise<void> {
+  const started = performance.now();
+  try {
+    const response = await request();
     await response.arrayBuffer();
-    if (response.status !== 204) failures.set(response.status, (failures.get(response.status) ?? 0) + 1);
+    if (response.status !== expected) failures.set(response.status, (failures.get(response.status) ?? 0) + 1);
   } catch {
     failures.set(0, (failures.get(0) ?? 0) + 1);
   }
@@ -84,7 +94,7 @@ async function send(i: number, latencies: number[], failures: Map<number, number
 }
 
 /** Sends at `rate` per second for `durationS`, evenly spaced (as 3 000 agents on 60 s timers would). */
-async function load(durationS: number, offset: number, latencies: number[], failures: Map<number, number>): Promise<number> {
+async function load(durationS: number, offset: number, latencies: number[], failures: Map<number, number>, send: Send = sendHeartbeat): Promise<number> {
   const total = Math.round(rate * durationS);
   const start = performance.now();
   const pending: Promise<void>[] = [];
@@ -117,6 +127,13 @@ try {
   console.log(`failures: ${failures.size === 0 ? 'none' : [...failures].map(([s, n]) => `${s || 'network'}×${n}`).join(', ')}; rows stored in total (warm-up included): ${stored}`);
   console.log(`latency: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
   console.log(`server CPU (% of one core): idle ${idle.toFixed(1)}%, under load ${busy.toFixed(1)}% → heartbeats cost ${(busy - idle).toFixed(1)}% (target < 10%)`);
+  console.log(`CPU per heartbeat: ${((((busy - idle) / 100) * wall * 1000) / sent).toFixed(2)} ms (machine load average now ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores: contention inflates CPU time)`);
+  const yardstickSeconds = Math.min(10, seconds);
+  let yardstickSent = 0;
+  const yardstick = await cpuPercentOver(child, async () => {
+    yardstickSent = await load(yardstickSeconds, 0, [], new Map(), sendReadyz);
+  });
+  console.log(`yardstick: GET /readyz (HTTP + select 1) at the same rate costs ${(yardstick - idle).toFixed(1)}% = ${((((yardstick - idle) / 100) * yardstickSeconds * 1000) / yardstickSent).toFixed(2)} ms CPU each on this machine now`);
   if (ready.database === 'postgres') console.log('note: with DATABASE_URL the PostgreSQL server\'s own CPU is not included');
 } finally {
   child.send({ ask: 'stop' });

@@ -7,7 +7,7 @@
  * the time is taken when a worker's commit is done (the afterStore hook). Figures are printed, not
  * asserted. 3,000 heartbeating sensors: see `npm run bench:heartbeat`.
  *
- * --sensors 100 --batch 500 --seconds 15 --concurrency 16 --workers 2 --only embedded|postgres|scale
+ * --sensors 100 --batch 500 --seconds 15 --concurrency 16 --workers 2 --only embedded|postgres|scale --hooks none|monitoring
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     workers: { type: 'string', default: '2' },
     only: { type: 'string' },
+    /** `monitoring`: embedded mode runs the real suppression + incident hooks; `none` measures ingest alone. */
+    hooks: { type: 'string', default: 'none' },
   },
 });
 const SENSORS = Number(values.sensors);
@@ -144,7 +146,10 @@ async function drive(label: string, baseUrl: string, sensors: BenchSensor[], vis
 }
 
 async function embedded(label: string, database: Database) {
-  const services = createServices(database.db, clock, settings, undefined, { ingestRate: { batchesPerSecond: 100_000, burst: 100_000 } });
+  const services = createServices(database.db, clock, settings, undefined, {
+    ingestRate: { batchesPerSecond: 100_000, burst: 100_000 },
+    ...(values.hooks === 'monitoring' ? {} : { alertHooks: {} }),
+  });
   await new AlertPartitionKeeper(new IngestRepository(database.db), clock).ensure();
   const app = await buildApp({ services, logger: false, bodyLimitBytes: 8 * 1024 * 1024 });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -193,7 +198,7 @@ async function scale(label: string, database: Database) {
   }
 }
 
-console.log(`bench:ingest — ${SENSORS} sensors, ${BATCH} alerts per batch, ${CONCURRENCY} uploads in flight, ${SECONDS} s per mode`);
+console.log(`bench:ingest — ${SENSORS} sensors, ${BATCH} alerts per batch, ${CONCURRENCY} uploads in flight, ${SECONDS} s per mode, ingest hooks: ${values.hooks === 'monitoring' ? 'suppressions + incidents (embedded)' : 'none'}`);
 const only = values.only;
 if (!only || only === 'embedded') {
   const database = await openDatabase({});

@@ -12,3 +12,4 @@ export * from './enrollment.ts';
 export * from './ingest.ts';
 export * from './incidents.ts';
 export * from './notifications.ts';
+export * from './helpdesk.ts';

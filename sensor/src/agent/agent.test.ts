@@ -153,7 +153,12 @@ describe('sensor agent', () => {
     const pcap = join(dir, 'live.pcap');
     writeFileSync(pcap, evilDownloadsCapture(1, 10));
     // A stand-in tcpdump: writes the capture to its stdout and stays, as a live capture does.
-    writeFileSync(join(bin, 'tcpdump'), `#!/bin/sh\necho "$@" > '${join(dir, 'tcpdump.args')}'\ncat '${pcap}'\nexec sleep 30\n`, { mode: 0o755 });
+    // On SIGUSR1 it reports drops, as tcpdump does.
+    writeFileSync(
+      join(bin, 'tcpdump'),
+      `#!/bin/sh\necho "$@" > '${join(dir, 'tcpdump.args')}'\ntrap 'echo "100 packets captured" >&2; echo "7 packets dropped by kernel" >&2' USR1\ncat '${pcap}'\nwhile :; do sleep 0.05; done\n`,
+      { mode: 0o755 },
+    );
     const path = process.env.PATH;
     process.env.PATH = `${bin}:${path}`;
     try {
@@ -166,6 +171,8 @@ describe('sensor agent', () => {
     expect(ruleUrls(server.stored.values())).toEqual(evil(1, 10));
     expect(readFileSync(join(dir, 'tcpdump.args'), 'utf8')).toBe('-i eth9 -U -w - tcp port 80\n');
     expect(agent.stats().capture).toMatchObject({ mode: 'interface', packets: 100 });
+    await until(() => server.heartbeats.some((h) => h.dropsTotal === 7), 'a heartbeat with the kernel drops');
+    expect(agent.stats().capture.drops).toBe(7);
     // Stopping ends tcpdump (its pipe closes, so the capture run returns).
     await agent.stop();
     expect(lines.some((l) => l.includes('live_capture_ended'))).toBe(false);

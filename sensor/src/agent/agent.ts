@@ -84,6 +84,8 @@ export interface AgentStats {
     /** Files that were not captures or broke off (logged, marked done). */
     badFiles: number;
     spoolErrors: number;
+    /** Packets the kernel dropped before tcpdump got them (live capture), as tcpdump reports them. */
+    drops: number;
   };
   spool: SpoolStats;
   uplink: UplinkStats;
@@ -164,6 +166,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     unmappable: 0,
     badFiles: 0,
     spoolErrors: 0,
+    drops: 0,
   };
   const abort = new AbortController();
   const localSources: DetectionSources = { ...config.detection };
@@ -171,6 +174,8 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
   /** Bumped when a bundle is installed: a live capture restarts with the new detection. */
   let detectionGeneration = 0;
   let restartLive: (() => void) | null = null;
+  /** Asks the running tcpdump for its counters (SIGUSR1: it prints them on stderr and goes on). */
+  let askLiveDrops: (() => void) | null = null;
 
   // The bundle's rules and IOCs, plus the box's own files (kept across bundles).
   const sourcesOf = (bundle: InstalledBundle): DetectionSources => ({
@@ -290,18 +295,26 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
       if (config.capture.bpf !== null) args.push(config.capture.bpf);
       const child: ChildProcess = spawn('tcpdump', args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
+      const dropsBefore = capture.drops;
       // No tcpdump, or not allowed to run it: said in the log, tried again below.
       child.on('error', (e) => {
         stderr += `cannot run tcpdump: ${e.message}`;
       });
       child.stderr?.on('data', (d: Buffer) => {
         stderr = (stderr + d.toString()).slice(-2000);
+        const counts = [...d.toString().matchAll(/(\d+) packets? dropped by kernel/g)];
+        if (counts.length > 0) capture.drops = dropsBefore + Number(counts.at(-1)![1]);
       });
       const kill = (): void => {
         child.kill('SIGTERM');
       };
       abort.signal.addEventListener('abort', kill, { once: true });
       restartLive = kill;
+      const spawnedAt = Date.now();
+      askLiveDrops = () => {
+        // Not in tcpdump's first moments: SIGUSR1 before it installs its handler would end it.
+        if (child.exitCode === null && child.pid !== undefined && Date.now() - spawnedAt > 2000) child.kill('SIGUSR1');
+      };
       const packetsBefore = capture.packets;
       try {
         await analyse({
@@ -319,6 +332,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
       } finally {
         abort.signal.removeEventListener('abort', kill);
         restartLive = null;
+        askLiveDrops = null;
       }
       spool.commit();
       if (abort.signal.aborted) return;
@@ -352,9 +366,11 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
     sampler,
     () => {
       const s = spool.stats();
+      // The answer lands on stderr shortly: this heartbeat carries the previous count.
+      askLiveDrops?.();
       return {
         packetsTotal: capture.packets,
-        dropsTotal: 0,
+        dropsTotal: capture.drops,
         bundleVersion: poller.current?.version ?? null,
         spoolBacklogEvents: s.backlogEvents,
         spoolBacklogBytes: s.backlogBytes,

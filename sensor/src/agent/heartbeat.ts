@@ -1,7 +1,8 @@
 /**
  * The heartbeat: every `heartbeatSeconds` a SensorHeartbeat to `POST /api/v1/sensors/me/heartbeat`.
  * `HealthSampler` turns running counters into rates over the last interval (packets/s, CPU% from
- * process.cpuUsage deltas, drop rate); a failed heartbeat is logged and simply skipped — the next
+ * process.cpuUsage deltas, drop rate — drops being the kernel's count that tcpdump reports on
+ * SIGUSR1, 0 for capture files); a failed heartbeat is logged and simply skipped — the next
  * one carries fresh numbers, and the server's health history shows the gap.
  */
 import { statfsSync, readFileSync } from 'node:fs';

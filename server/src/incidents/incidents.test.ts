@@ -89,6 +89,13 @@ describe(`incidents (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     expect((await get(incidents[0]!.id)).analysis.timeline.map((e: { kind: string }) => e.kind)).toEqual(['opened', 'priority_raised']);
   });
 
+  it('refuses a second correlating incident of the same key at the database', async () => {
+    const [incident] = await incidentsOf('b');
+    const copy = sql`insert into incidents (organization_id, dedup_key, kind, explain, direction, engine, severity, priority, first_seen_at, last_seen_at, sla_calendar, acknowledge_due_at, notify_due_at)
+      select organization_id, dedup_key, kind, explain, direction, engine, severity, priority, first_seen_at, last_seen_at, sla_calendar, acknowledge_due_at, notify_due_at from incidents where id = ${incident!.id}`;
+    await expect(copy.execute(platform.database.db)).rejects.toThrow(/incidents_correlating_key/);
+  });
+
   it('walks the triage workflow with notes, tasks, assignment and a timeline, all audited', async () => {
     const [incident] = await incidentsOf('b');
     const id = incident!.id;

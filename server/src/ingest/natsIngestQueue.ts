@@ -80,7 +80,7 @@ export class NatsIngestQueue implements IngestQueue {
     const messages = encodeQueuedBatch(batch, maxPayload);
     try {
       await Promise.all(messages.map((m) => this.js.publish(subject, m.data, { ...(m.msgId ? { msgID: m.msgId } : {}), timeout: PUBLISH_TIMEOUT_MS })));
-    } catch (err) {
+    } catch {
       // Nothing is acknowledged to the sensor, which keeps the batch in its spool and retries.
       throw new AppError('unavailable', 503, 'the ingest queue is unavailable right now; keep the batch and retry', { retryAfterSeconds: 5 });
     }

@@ -189,7 +189,16 @@ export class NotificationRepository {
 
   /** True the first time for (subscriber, month); the all-quiet message is sent only then. */
   async claimQuietReport(organizationId: string, month: string, now: Date): Promise<boolean> {
-    const result = await this.db.insertInto('quietReports').values({ organizationId, month, sentAt: now }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-    return Number(result.numInsertedRows ?? 0) > 0;
+    const row = await this.db.insertInto('quietReports').values({ organizationId, month, sentAt: now }).onConflict((oc) => oc.doNothing()).returning('month').executeTakeFirst();
+    return row !== undefined;
+  }
+
+  incidentOf(filter: TenantFilter, id: string): Promise<{ id: string; organizationId: string } | undefined> {
+    return restrictToTenant(this.db.selectFrom('incidents').select(['id', 'organizationId']), 'organizationId', filter).where('id', '=', id).executeTakeFirst();
+  }
+
+  async isSubscriber(organizationId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('organizations').select('id').where('id', '=', organizationId).where('kind', '=', 'subscriber').executeTakeFirst();
+    return row !== undefined;
   }
 }

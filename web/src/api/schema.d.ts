@@ -2452,6 +2452,1286 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sensors/me/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The sensor's heartbeat (every 60 s) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SensorHeartbeatInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sensors/{id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A sensor's health history (default: the last 24 h; at most 500 points, averaged per bucket for long ranges) */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SensorHealthHistory"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sensors/me/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest rules/IOC bundle of the sensor's policy: gzip JSON, ETag = version (send If-None-Match), x-otasuke-signature = base64 Ed25519 of the body */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/gzip": string;
+                    };
+                };
+                /** @description Default Response */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bundles/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public key (PEM, SPKI) that verifies bundle signatures */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BundlePublicKey"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bundles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per policy: the latest bundle and how many sensors run it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BundleStatus"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bundles/build": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Build (and sign) the bundle of one policy, or of every policy */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BundleBuildRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BundleSummary"][];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bundle-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bundle policies */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BundlePolicy"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a bundle policy */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BundlePolicyCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BundlePolicy"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bundle-policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a bundle policy (build afterwards) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BundlePolicyUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BundlePolicy"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/bundle-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put a subscriber on a bundle policy (null = 'standard') */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        policyId: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BundlePolicy"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Threat feeds and their last import */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatFeed"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a threat feed (uploaded files, or an http(s) URL imported on a schedule) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ThreatFeedCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatFeed"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One threat feed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ThreatFeed"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/{id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import the feed: the request body is the feed file; without a body the feed's URL is fetched. Rebuilds the bundles of policies using it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedImportResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ingest/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A batch of sensor events: gzip NDJSON (Content-Encoding: gzip, Content-Type: application/x-ndjson), one SensorEvent per line, at most 5000 events and 4194304 bytes compressed
+         * @description Every line is accepted (new), a duplicate of an event already stored (same sensor and seq), or rejected with its line number and reason; all three are final. In scale mode (NATS JetStream) accepted counts queued events and duplicates are counted later, in the sensor's ingest counters.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IngestResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stored alerts, newest first (observedAt, then id); pass nextCursor to get the next page */
+        get: {
+            parameters: {
+                query?: {
+                    sensor?: string;
+                    organization?: string;
+                    /** @description observedAt ≥ from */
+                    from?: string;
+                    /** @description observedAt < to */
+                    to?: string;
+                    direction?: components["schemas"]["AlertDirectionInput"];
+                    engine?: components["schemas"]["AlertEngineInput"];
+                    severity?: number;
+                    limit?: number;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AlertPage"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sensors/{id}/ingest-counters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What ingest counted for this sensor: accepted, duplicates, rejected, suppressed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SensorIngestCounters"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The incident queue (keyset pages: pass `nextCursor` back as `cursor`) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description one or more statuses; default: every status but resolved and merged */
+                    status?: components["schemas"]["IncidentStatusInput"][];
+                    priority?: components["schemas"]["IncidentPriorityInput"][] | components["schemas"]["IncidentPriorityInput"];
+                    organizationId?: string;
+                    direction?: components["schemas"]["AlertDirectionInput"];
+                    engine?: components["schemas"]["AlertEngineInput"];
+                    assigneeUserId?: string;
+                    /** @description last seen at or after */
+                    from?: string;
+                    /** @description last seen before */
+                    to?: string;
+                    /** @description priority: P1 first, then most recently seen; recent: most recently seen first */
+                    sort?: "priority" | "recent";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentPage"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One incident: alert groups, evidence, notes, tasks, timeline, related incidents (staff); the owner text (everyone) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentDetail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the status (new → acknowledged → investigating → customer_notified → resolved; resolved → investigating reopens) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IncidentTransitionInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentDetail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign to an analyst (null to unassign) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IncidentAssignInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentDetail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an analyst note */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IncidentNoteCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentDetail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a checklist task (`title`) or tick one (`taskId`, `done`) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IncidentTaskCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentDetail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge other incidents of the same subscriber into this one */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IncidentMergeInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentDetail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/split": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the given alerts into a new incident (answers the new one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IncidentSplitInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentDetail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/detach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move one alert into an incident of its own (answers the new one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IncidentDetachInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentDetail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/customer-text": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Edit the text the owner will receive (null restores the standard text) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IncidentCustomerTextInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentDetail"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Suppressions with their hit counts */
+        get: {
+            parameters: {
+                query?: {
+                    includeDeleted?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Suppression"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a suppression (from an alert with `fromAlertId`: its subscriber, signature and inside host) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SuppressionCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Suppression"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppressions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End a suppression (kept with its hit count) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Suppression"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change the reason or the expiry */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SuppressionUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Suppression"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/stats/detections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Detections of the period: inbound / outbound × total, IPS, virus (the seed's table) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description first day of the period (Japan), YYYY-MM-DD */
+                    from: string;
+                    /** @description last day of the period (Japan), included */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DetectionStats"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/detections.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same table as CSV (UTF-8 with BOM) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description first day of the period (Japan), YYYY-MM-DD */
+                    from: string;
+                    /** @description last day of the period (Japan), included */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3037,6 +4317,628 @@ export interface components {
             sensorId: string;
             credential: string;
             serverUrl: string;
+            bundlePublicKey?: string;
+        };
+        /** @enum {string} */
+        AlertDirectionInput: "inbound" | "outbound" | "internal" | "external";
+        /** @enum {string} */
+        AlertEngineInput: "rule" | "ioc" | "behaviour" | "file";
+        AlertFlowMetadataInput: {
+            dns?: {
+                rrname: string;
+                rrtype?: string;
+            };
+            tls?: {
+                sni?: string;
+                version?: string;
+                subject?: string;
+                issuer?: string;
+                fingerprint?: string;
+                ja3?: string;
+                ja3s?: string;
+                ja4?: string;
+            };
+            http?: {
+                hostname?: string;
+                url?: string;
+                method?: string;
+                userAgent?: string;
+                status?: number;
+            };
+            file?: {
+                filename: string;
+                size?: number;
+                md5?: string;
+                sha1?: string;
+                sha256?: string;
+            };
+            ssh?: {
+                clientSoftware?: string;
+                serverSoftware?: string;
+            };
+        };
+        UplinkAlertInput: {
+            /** Format: date-time */
+            observedAt: string;
+            flowId?: string;
+            communityId?: string;
+            srcIp: string;
+            srcPort?: number;
+            destIp: string;
+            destPort?: number;
+            proto: string;
+            appProto?: string;
+            direction: components["schemas"]["AlertDirectionInput"];
+            engine: components["schemas"]["AlertEngineInput"];
+            explain: string;
+            gid: number;
+            signatureId: number;
+            rev: number;
+            signature: string;
+            category: string;
+            severity: number;
+            metadata?: {
+                [key: string]: string[];
+            };
+            flow?: components["schemas"]["AlertFlowMetadataInput"];
+        };
+        SensorEventInput: {
+            seq: number;
+            /** @constant */
+            kind: "alert";
+            alert: components["schemas"]["UplinkAlertInput"];
+        };
+        IngestRejectionInput: {
+            line: number;
+            seq?: number;
+            reason: string;
+        };
+        IngestResultInput: {
+            accepted: number;
+            duplicates: number;
+            rejected: components["schemas"]["IngestRejectionInput"][];
+            /** @default 0 */
+            suppressed: number;
+        };
+        SensorHeartbeatInput: {
+            /** Format: date-time */
+            sentAt: string;
+            agentVersion: string;
+            bundleVersion: string | null;
+            uptimeSec: number;
+            packetsPerSec: number;
+            packetsTotal: number;
+            dropsTotal: number;
+            dropRate: number;
+            cpuPercent: number;
+            memoryBytes: number;
+            diskFreeBytes: number;
+            spoolBacklogEvents: number;
+            spoolBacklogBytes: number;
+            spoolDropped: number;
+        };
+        SensorHealthSampleInput: {
+            /** Format: date-time */
+            sentAt: string;
+            agentVersion: string;
+            bundleVersion: string | null;
+            uptimeSec: number;
+            packetsPerSec: number;
+            packetsTotal: number;
+            dropsTotal: number;
+            dropRate: number;
+            cpuPercent: number;
+            memoryBytes: number;
+            diskFreeBytes: number;
+            spoolBacklogEvents: number;
+            spoolBacklogBytes: number;
+            spoolDropped: number;
+            /** Format: uuid */
+            sensorId: string;
+            /** Format: date-time */
+            receivedAt: string;
+        };
+        BundleContentInput: {
+            version: string;
+            /** Format: date-time */
+            createdAt: string;
+            policy: string;
+            rules: string;
+            thresholdConfig: string;
+            iocFeeds: {
+                name: string;
+                lines: string;
+            }[];
+        };
+        StoredAlertInput: {
+            /** Format: date-time */
+            observedAt: string;
+            flowId?: string;
+            communityId?: string;
+            srcIp: string;
+            srcPort?: number;
+            destIp: string;
+            destPort?: number;
+            proto: string;
+            appProto?: string;
+            direction: components["schemas"]["AlertDirectionInput"];
+            engine: components["schemas"]["AlertEngineInput"];
+            explain: string;
+            gid: number;
+            signatureId: number;
+            rev: number;
+            signature: string;
+            category: string;
+            severity: number;
+            metadata?: {
+                [key: string]: string[];
+            };
+            flow?: components["schemas"]["AlertFlowMetadataInput"];
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            siteId: string;
+            /** Format: uuid */
+            sensorId: string;
+            seq: number;
+            /** Format: date-time */
+            receivedAt: string;
+            suppressed: boolean;
+        };
+        SensorHealthHistoryInput: {
+            /** Format: uuid */
+            sensorId: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            bucketSeconds: number | null;
+            samples: components["schemas"]["SensorHealthSampleInput"][];
+        };
+        BundlePolicyInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string | null;
+            categories: string[];
+            localRules: string;
+            feedIds: string[];
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        BundlePolicyCreateInput: {
+            name: string;
+            description?: string;
+            /** @default [] */
+            categories: string[];
+            /** @default  */
+            localRules: string;
+            /** @default [] */
+            feedIds: string[];
+        };
+        BundlePolicyUpdateInput: {
+            description?: string | null;
+            categories?: string[];
+            localRules?: string;
+            feedIds?: string[];
+        };
+        BundleSummaryInput: {
+            policy: string;
+            version: string;
+            /** Format: date-time */
+            createdAt: string;
+            sizeBytes: number;
+            ruleCount: number;
+            rulesByCategory: {
+                [key: string]: number;
+            };
+            missingCategories: string[];
+            iocCount: number;
+            iocByFeed: {
+                [key: string]: number;
+            };
+            changed: boolean;
+        };
+        BundleBuildRequestInput: {
+            policy?: string;
+        };
+        BundleStatusInput: {
+            policy: components["schemas"]["BundlePolicyInput"];
+            latest: components["schemas"]["BundleSummaryInput"] | null;
+            sensors: {
+                onLatest: number;
+                onOlder: number;
+                none: number;
+            };
+        };
+        BundlePublicKeyInput: {
+            publicKey: string;
+            /** @constant */
+            algorithm: "ed25519";
+        };
+        /** @enum {string} */
+        ThreatFeedFormatInput: "auto" | "plain" | "feodo" | "feodo-csv" | "urlhaus-csv" | "threatfox-csv" | "threatfox-json" | "sslbl-ja3-csv" | "sslbl-cert-csv" | "stix2" | "misp-event" | "misp-manifest";
+        FeedLineErrorInput: {
+            line: number;
+            message: string;
+        };
+        FeedImportResultInput: {
+            /** Format: uuid */
+            feedId: string;
+            /** @enum {string} */
+            status: "ok" | "partial" | "failed";
+            /** Format: date-time */
+            importedAt: string;
+            entryCount: number;
+            entriesByType: {
+                [key: string]: number;
+            };
+            errorCount: number;
+            errors: components["schemas"]["FeedLineErrorInput"][];
+            message: string | null;
+            rebuilt: {
+                policy: string;
+                version: string;
+                changed: boolean;
+            }[];
+        };
+        ThreatFeedInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            format: components["schemas"]["ThreatFeedFormatInput"];
+            source: string;
+            scheduleMinutes: number | null;
+            enabled: boolean;
+            entryCount: number;
+            lastImport: {
+                /** Format: uuid */
+                feedId: string;
+                /** @enum {string} */
+                status: "ok" | "partial" | "failed";
+                /** Format: date-time */
+                importedAt: string;
+                entryCount: number;
+                entriesByType: {
+                    [key: string]: number;
+                };
+                errorCount: number;
+                errors: components["schemas"]["FeedLineErrorInput"][];
+                message: string | null;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ThreatFeedCreateInput: {
+            name: string;
+            /** @default auto */
+            format: components["schemas"]["ThreatFeedFormatInput"];
+            source: string;
+            /** @default null */
+            scheduleMinutes: number | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        AlertPageInput: {
+            items: components["schemas"]["StoredAlertInput"][];
+            nextCursor: string | null;
+        };
+        SensorIngestCountersInput: {
+            /** Format: uuid */
+            sensorId: string;
+            accepted: number;
+            duplicates: number;
+            rejected: number;
+            suppressed: number;
+            updatedAt: string | null;
+        };
+        /** @enum {string} */
+        IncidentStatusInput: "new" | "acknowledged" | "investigating" | "customer_notified" | "resolved" | "merged";
+        /** @enum {string} */
+        IncidentResolutionInput: "true_positive" | "false_positive" | "benign";
+        /** @enum {string} */
+        IncidentPriorityInput: "P1" | "P2" | "P3" | "P4";
+        /** @enum {string} */
+        IncidentKindInput: "c2_communication" | "malicious_site_access" | "inbound_attack" | "malware_file" | "scan" | "brute_force" | "weak_tls" | "cleartext_credentials" | "dns_tunnel" | "beaconing" | "policy" | "suspicious_activity" | "sensor_health";
+        IncidentSummaryInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            siteId: string | null;
+            sensorId: string | null;
+            kind: components["schemas"]["IncidentKindInput"];
+            explain: string;
+            /** @description the owner-facing title in the requested language */
+            title: string;
+            direction: components["schemas"]["AlertDirectionInput"];
+            engine: components["schemas"]["AlertEngineInput"];
+            insideHost: string | null;
+            peer: string | null;
+            severity: number;
+            priority: components["schemas"]["IncidentPriorityInput"];
+            status: components["schemas"]["IncidentStatusInput"];
+            resolution: components["schemas"]["IncidentResolutionInput"] | null;
+            alertCount: number;
+            /** Format: date-time */
+            firstSeenAt: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            assigneeUserId: string | null;
+            /** Format: date-time */
+            acknowledgeDueAt: string;
+            /** Format: date-time */
+            notifyDueAt: string;
+            acknowledgedAt: string | null;
+            customerNotifiedAt: string | null;
+            resolvedAt: string | null;
+            mergedIntoId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        IncidentPageInput: {
+            items: components["schemas"]["IncidentSummaryInput"][];
+            nextCursor: string | null;
+        };
+        IncidentEvidenceInput: {
+            /** Format: uuid */
+            alertId: string;
+            /** Format: date-time */
+            observedAt: string;
+            /** Format: uuid */
+            sensorId: string;
+            seq: number;
+            direction: components["schemas"]["AlertDirectionInput"];
+            engine: components["schemas"]["AlertEngineInput"];
+            explain: string;
+            gid: number;
+            signatureId: number;
+            signature: string;
+            category: string;
+            severity: number;
+            srcIp: string;
+            srcPort: number | null;
+            destIp: string;
+            destPort: number | null;
+            proto: string;
+            appProto: string | null;
+            flow: components["schemas"]["AlertFlowMetadataInput"] | null;
+            sha256: string;
+        };
+        IncidentAlertGroupInput: {
+            gid: number;
+            signatureId: number;
+            signature: string;
+            count: number;
+            firstSeenAt: string;
+            lastSeenAt: string;
+        };
+        IncidentNoteInput: {
+            /** Format: uuid */
+            id: string;
+            authorUserId: string | null;
+            body: string;
+            createdAt: string;
+        };
+        IncidentTaskInput: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            done: boolean;
+            doneAt: string | null;
+            doneByUserId: string | null;
+            createdAt: string;
+        };
+        IncidentTimelineEntryInput: {
+            at: string;
+            actorUserId: string | null;
+            kind: string;
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        OwnerTextInput: {
+            subject: string;
+            body: string;
+        };
+        IncidentDetailInput: {
+            incident: components["schemas"]["IncidentSummaryInput"];
+            ownerText: components["schemas"]["OwnerTextInput"];
+            analysis: {
+                dedupKey: string;
+                signature: string | null;
+                alertGroups: components["schemas"]["IncidentAlertGroupInput"][];
+                /** @description the most recent 200 alerts */
+                evidence: components["schemas"]["IncidentEvidenceInput"][];
+                notes: components["schemas"]["IncidentNoteInput"][];
+                tasks: components["schemas"]["IncidentTaskInput"][];
+                timeline: components["schemas"]["IncidentTimelineEntryInput"][];
+                /** @description other incidents of the same subscriber with the same inside host or peer */
+                related: components["schemas"]["IncidentSummaryInput"][];
+                customerTextJa: string | null;
+                customerTextEn: string | null;
+            } | null;
+        };
+        IncidentTransitionInput: {
+            /**
+             * @description resolved needs a resolution; investigating from resolved reopens
+             * @enum {string}
+             */
+            to: "acknowledged" | "investigating" | "customer_notified" | "resolved";
+            resolution?: components["schemas"]["IncidentResolutionInput"];
+            note?: string;
+        };
+        IncidentAssignInput: {
+            assigneeUserId: string | null;
+        };
+        IncidentNoteCreateInput: {
+            body: string;
+        };
+        IncidentTaskCreateInput: {
+            title?: string;
+            /** Format: uuid */
+            taskId?: string;
+            done?: boolean;
+        };
+        IncidentMergeInput: {
+            sourceIds: string[];
+        };
+        IncidentSplitInput: {
+            alertIds: string[];
+        };
+        IncidentDetachInput: {
+            /** Format: uuid */
+            alertId: string;
+        };
+        IncidentCustomerTextInput: {
+            customerTextJa: string | null;
+            customerTextEn: string | null;
+        };
+        SuppressionCreateInput: {
+            /** @description the subscriber; null = every subscriber (global) */
+            organizationId?: string | null;
+            gid?: number;
+            signatureId?: number;
+            insideHost?: string;
+            peer?: string;
+            /** @description matches when the source or destination is inside it */
+            cidr?: string;
+            reason: string;
+            expiresAt?: string | null;
+            /**
+             * Format: uuid
+             * @description fill subscriber, signature, inside host and peer from this alert (the fields given win)
+             */
+            fromAlertId?: string;
+        };
+        SuppressionUpdateInput: {
+            reason?: string;
+            expiresAt?: string | null;
+        };
+        SuppressionInput: {
+            /** Format: uuid */
+            id: string;
+            organizationId: string | null;
+            gid: number | null;
+            signatureId: number | null;
+            insideHost: string | null;
+            peer: string | null;
+            cidr: string | null;
+            reason: string;
+            authorUserId: string | null;
+            expiresAt: string | null;
+            hitCount: number;
+            lastHitAt: string | null;
+            createdAt: string;
+            active: boolean;
+        };
+        DetectionStatsRowInput: {
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            /** @enum {string} */
+            box: "total" | "ips" | "virus";
+            label: string;
+            companies: number;
+            detections: number;
+            /** @description one decimal below 10, else an integer */
+            perCompanyMonth: number;
+        };
+        DetectionStatsInput: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            monitoredCompanies: number;
+            averageMonitoringDays: number;
+            rows: components["schemas"]["DetectionStatsRowInput"][];
+        };
+        /** @enum {string} */
+        NotificationChannelKindInput: "email" | "webhook" | "sms" | "phone" | "line";
+        NotificationContactCreateInput: {
+            /**
+             * @description primary is told first; backup when nobody acknowledges
+             * @enum {string}
+             */
+            role: "primary" | "backup";
+            name: string;
+            /** @default null */
+            email: string | null;
+            /** @default null */
+            phone: string | null;
+            /**
+             * @default ja
+             * @enum {string}
+             */
+            locale: "ja" | "en";
+            /**
+             * @description email only for now
+             * @default [
+             *       "email"
+             *     ]
+             */
+            channels: "email"[];
+        };
+        NotificationContactInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @enum {string} */
+            role: "primary" | "backup";
+            name: string;
+            email: string | null;
+            phone: string | null;
+            /** @enum {string} */
+            locale: "ja" | "en";
+            channels: string[];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        NotificationWebhookCreateInput: {
+            /** Format: uri */
+            url: string;
+            secret: string;
+            /** @default true */
+            enabled: boolean;
+        };
+        NotificationWebhookInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            url: string;
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        NotificationLogEntryInput: {
+            id: number;
+            /** Format: uuid */
+            organizationId: string;
+            incidentId: string | null;
+            /** @description incident, reminder, escalation, update, all_quiet */
+            purpose: string;
+            channel: string;
+            target: string;
+            /**
+             * @description queued: handed to the mail outbox
+             * @enum {string}
+             */
+            status: "sent" | "queued" | "failed";
+            attempts: number;
+            error: string | null;
+            /** Format: date-time */
+            at: string;
+        };
+        IncidentAcknowledgementInput: {
+            /** Format: uuid */
+            incidentId: string;
+            /** Format: date-time */
+            acknowledgedAt: string;
+            alreadyAcknowledged: boolean;
         };
         ErrorBody: {
             error: {
@@ -3619,6 +5521,628 @@ export interface components {
             sensorId: string;
             credential: string;
             serverUrl: string;
+            bundlePublicKey?: string;
+        };
+        /** @enum {string} */
+        AlertDirection: "inbound" | "outbound" | "internal" | "external";
+        /** @enum {string} */
+        AlertEngine: "rule" | "ioc" | "behaviour" | "file";
+        AlertFlowMetadata: {
+            dns?: {
+                rrname: string;
+                rrtype?: string;
+            };
+            tls?: {
+                sni?: string;
+                version?: string;
+                subject?: string;
+                issuer?: string;
+                fingerprint?: string;
+                ja3?: string;
+                ja3s?: string;
+                ja4?: string;
+            };
+            http?: {
+                hostname?: string;
+                url?: string;
+                method?: string;
+                userAgent?: string;
+                status?: number;
+            };
+            file?: {
+                filename: string;
+                size?: number;
+                md5?: string;
+                sha1?: string;
+                sha256?: string;
+            };
+            ssh?: {
+                clientSoftware?: string;
+                serverSoftware?: string;
+            };
+        };
+        UplinkAlert: {
+            /** Format: date-time */
+            observedAt: string;
+            flowId?: string;
+            communityId?: string;
+            srcIp: string;
+            srcPort?: number;
+            destIp: string;
+            destPort?: number;
+            proto: string;
+            appProto?: string;
+            direction: components["schemas"]["AlertDirection"];
+            engine: components["schemas"]["AlertEngine"];
+            explain: string;
+            gid: number;
+            signatureId: number;
+            rev: number;
+            signature: string;
+            category: string;
+            severity: number;
+            metadata?: {
+                [key: string]: string[];
+            };
+            flow?: components["schemas"]["AlertFlowMetadata"];
+        };
+        SensorEvent: {
+            seq: number;
+            /** @constant */
+            kind: "alert";
+            alert: components["schemas"]["UplinkAlert"];
+        };
+        IngestRejection: {
+            line: number;
+            seq?: number;
+            reason: string;
+        };
+        IngestResult: {
+            accepted: number;
+            duplicates: number;
+            rejected: components["schemas"]["IngestRejection"][];
+            /** @default 0 */
+            suppressed: number;
+        };
+        SensorHeartbeat: {
+            /** Format: date-time */
+            sentAt: string;
+            agentVersion: string;
+            bundleVersion: string | null;
+            uptimeSec: number;
+            packetsPerSec: number;
+            packetsTotal: number;
+            dropsTotal: number;
+            dropRate: number;
+            cpuPercent: number;
+            memoryBytes: number;
+            diskFreeBytes: number;
+            spoolBacklogEvents: number;
+            spoolBacklogBytes: number;
+            spoolDropped: number;
+        };
+        SensorHealthSample: {
+            /** Format: date-time */
+            sentAt: string;
+            agentVersion: string;
+            bundleVersion: string | null;
+            uptimeSec: number;
+            packetsPerSec: number;
+            packetsTotal: number;
+            dropsTotal: number;
+            dropRate: number;
+            cpuPercent: number;
+            memoryBytes: number;
+            diskFreeBytes: number;
+            spoolBacklogEvents: number;
+            spoolBacklogBytes: number;
+            spoolDropped: number;
+            /** Format: uuid */
+            sensorId: string;
+            /** Format: date-time */
+            receivedAt: string;
+        };
+        BundleContent: {
+            version: string;
+            /** Format: date-time */
+            createdAt: string;
+            policy: string;
+            rules: string;
+            thresholdConfig: string;
+            iocFeeds: {
+                name: string;
+                lines: string;
+            }[];
+        };
+        StoredAlert: {
+            /** Format: date-time */
+            observedAt: string;
+            flowId?: string;
+            communityId?: string;
+            srcIp: string;
+            srcPort?: number;
+            destIp: string;
+            destPort?: number;
+            proto: string;
+            appProto?: string;
+            direction: components["schemas"]["AlertDirection"];
+            engine: components["schemas"]["AlertEngine"];
+            explain: string;
+            gid: number;
+            signatureId: number;
+            rev: number;
+            signature: string;
+            category: string;
+            severity: number;
+            metadata?: {
+                [key: string]: string[];
+            };
+            flow?: components["schemas"]["AlertFlowMetadata"];
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            siteId: string;
+            /** Format: uuid */
+            sensorId: string;
+            seq: number;
+            /** Format: date-time */
+            receivedAt: string;
+            suppressed: boolean;
+        };
+        SensorHealthHistory: {
+            /** Format: uuid */
+            sensorId: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            bucketSeconds: number | null;
+            samples: components["schemas"]["SensorHealthSample"][];
+        };
+        BundlePolicy: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string | null;
+            categories: string[];
+            localRules: string;
+            feedIds: string[];
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        BundlePolicyCreate: {
+            name: string;
+            description?: string;
+            /** @default [] */
+            categories: string[];
+            /** @default  */
+            localRules: string;
+            /** @default [] */
+            feedIds: string[];
+        };
+        BundlePolicyUpdate: {
+            description?: string | null;
+            categories?: string[];
+            localRules?: string;
+            feedIds?: string[];
+        };
+        BundleSummary: {
+            policy: string;
+            version: string;
+            /** Format: date-time */
+            createdAt: string;
+            sizeBytes: number;
+            ruleCount: number;
+            rulesByCategory: {
+                [key: string]: number;
+            };
+            missingCategories: string[];
+            iocCount: number;
+            iocByFeed: {
+                [key: string]: number;
+            };
+            changed: boolean;
+        };
+        BundleBuildRequest: {
+            policy?: string;
+        };
+        BundleStatus: {
+            policy: components["schemas"]["BundlePolicy"];
+            latest: components["schemas"]["BundleSummary"] | null;
+            sensors: {
+                onLatest: number;
+                onOlder: number;
+                none: number;
+            };
+        };
+        BundlePublicKey: {
+            publicKey: string;
+            /** @constant */
+            algorithm: "ed25519";
+        };
+        /** @enum {string} */
+        ThreatFeedFormat: "auto" | "plain" | "feodo" | "feodo-csv" | "urlhaus-csv" | "threatfox-csv" | "threatfox-json" | "sslbl-ja3-csv" | "sslbl-cert-csv" | "stix2" | "misp-event" | "misp-manifest";
+        FeedLineError: {
+            line: number;
+            message: string;
+        };
+        FeedImportResult: {
+            /** Format: uuid */
+            feedId: string;
+            /** @enum {string} */
+            status: "ok" | "partial" | "failed";
+            /** Format: date-time */
+            importedAt: string;
+            entryCount: number;
+            entriesByType: {
+                [key: string]: number;
+            };
+            errorCount: number;
+            errors: components["schemas"]["FeedLineError"][];
+            message: string | null;
+            rebuilt: {
+                policy: string;
+                version: string;
+                changed: boolean;
+            }[];
+        };
+        ThreatFeed: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            format: components["schemas"]["ThreatFeedFormat"];
+            source: string;
+            scheduleMinutes: number | null;
+            enabled: boolean;
+            entryCount: number;
+            lastImport: {
+                /** Format: uuid */
+                feedId: string;
+                /** @enum {string} */
+                status: "ok" | "partial" | "failed";
+                /** Format: date-time */
+                importedAt: string;
+                entryCount: number;
+                entriesByType: {
+                    [key: string]: number;
+                };
+                errorCount: number;
+                errors: components["schemas"]["FeedLineError"][];
+                message: string | null;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ThreatFeedCreate: {
+            name: string;
+            /** @default auto */
+            format: components["schemas"]["ThreatFeedFormat"];
+            source: string;
+            /** @default null */
+            scheduleMinutes: number | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        AlertPage: {
+            items: components["schemas"]["StoredAlert"][];
+            nextCursor: string | null;
+        };
+        SensorIngestCounters: {
+            /** Format: uuid */
+            sensorId: string;
+            accepted: number;
+            duplicates: number;
+            rejected: number;
+            suppressed: number;
+            updatedAt: string | null;
+        };
+        /** @enum {string} */
+        IncidentStatus: "new" | "acknowledged" | "investigating" | "customer_notified" | "resolved" | "merged";
+        /** @enum {string} */
+        IncidentResolution: "true_positive" | "false_positive" | "benign";
+        /** @enum {string} */
+        IncidentPriority: "P1" | "P2" | "P3" | "P4";
+        /** @enum {string} */
+        IncidentKind: "c2_communication" | "malicious_site_access" | "inbound_attack" | "malware_file" | "scan" | "brute_force" | "weak_tls" | "cleartext_credentials" | "dns_tunnel" | "beaconing" | "policy" | "suspicious_activity" | "sensor_health";
+        IncidentSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            siteId: string | null;
+            sensorId: string | null;
+            kind: components["schemas"]["IncidentKind"];
+            explain: string;
+            /** @description the owner-facing title in the requested language */
+            title: string;
+            direction: components["schemas"]["AlertDirection"];
+            engine: components["schemas"]["AlertEngine"];
+            insideHost: string | null;
+            peer: string | null;
+            severity: number;
+            priority: components["schemas"]["IncidentPriority"];
+            status: components["schemas"]["IncidentStatus"];
+            resolution: components["schemas"]["IncidentResolution"] | null;
+            alertCount: number;
+            /** Format: date-time */
+            firstSeenAt: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            assigneeUserId: string | null;
+            /** Format: date-time */
+            acknowledgeDueAt: string;
+            /** Format: date-time */
+            notifyDueAt: string;
+            acknowledgedAt: string | null;
+            customerNotifiedAt: string | null;
+            resolvedAt: string | null;
+            mergedIntoId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        IncidentPage: {
+            items: components["schemas"]["IncidentSummary"][];
+            nextCursor: string | null;
+        };
+        IncidentEvidence: {
+            /** Format: uuid */
+            alertId: string;
+            /** Format: date-time */
+            observedAt: string;
+            /** Format: uuid */
+            sensorId: string;
+            seq: number;
+            direction: components["schemas"]["AlertDirection"];
+            engine: components["schemas"]["AlertEngine"];
+            explain: string;
+            gid: number;
+            signatureId: number;
+            signature: string;
+            category: string;
+            severity: number;
+            srcIp: string;
+            srcPort: number | null;
+            destIp: string;
+            destPort: number | null;
+            proto: string;
+            appProto: string | null;
+            flow: components["schemas"]["AlertFlowMetadata"] | null;
+            sha256: string;
+        };
+        IncidentAlertGroup: {
+            gid: number;
+            signatureId: number;
+            signature: string;
+            count: number;
+            firstSeenAt: string;
+            lastSeenAt: string;
+        };
+        IncidentNote: {
+            /** Format: uuid */
+            id: string;
+            authorUserId: string | null;
+            body: string;
+            createdAt: string;
+        };
+        IncidentTask: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            done: boolean;
+            doneAt: string | null;
+            doneByUserId: string | null;
+            createdAt: string;
+        };
+        IncidentTimelineEntry: {
+            at: string;
+            actorUserId: string | null;
+            kind: string;
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        OwnerText: {
+            subject: string;
+            body: string;
+        };
+        IncidentDetail: {
+            incident: components["schemas"]["IncidentSummary"];
+            ownerText: components["schemas"]["OwnerText"];
+            analysis: {
+                dedupKey: string;
+                signature: string | null;
+                alertGroups: components["schemas"]["IncidentAlertGroup"][];
+                /** @description the most recent 200 alerts */
+                evidence: components["schemas"]["IncidentEvidence"][];
+                notes: components["schemas"]["IncidentNote"][];
+                tasks: components["schemas"]["IncidentTask"][];
+                timeline: components["schemas"]["IncidentTimelineEntry"][];
+                /** @description other incidents of the same subscriber with the same inside host or peer */
+                related: components["schemas"]["IncidentSummary"][];
+                customerTextJa: string | null;
+                customerTextEn: string | null;
+            } | null;
+        };
+        IncidentTransition: {
+            /**
+             * @description resolved needs a resolution; investigating from resolved reopens
+             * @enum {string}
+             */
+            to: "acknowledged" | "investigating" | "customer_notified" | "resolved";
+            resolution?: components["schemas"]["IncidentResolution"];
+            note?: string;
+        };
+        IncidentAssign: {
+            assigneeUserId: string | null;
+        };
+        IncidentNoteCreate: {
+            body: string;
+        };
+        IncidentTaskCreate: {
+            title?: string;
+            /** Format: uuid */
+            taskId?: string;
+            done?: boolean;
+        };
+        IncidentMerge: {
+            sourceIds: string[];
+        };
+        IncidentSplit: {
+            alertIds: string[];
+        };
+        IncidentDetach: {
+            /** Format: uuid */
+            alertId: string;
+        };
+        IncidentCustomerText: {
+            customerTextJa: string | null;
+            customerTextEn: string | null;
+        };
+        SuppressionCreate: {
+            /** @description the subscriber; null = every subscriber (global) */
+            organizationId?: string | null;
+            gid?: number;
+            signatureId?: number;
+            insideHost?: string;
+            peer?: string;
+            /** @description matches when the source or destination is inside it */
+            cidr?: string;
+            reason: string;
+            expiresAt?: string | null;
+            /**
+             * Format: uuid
+             * @description fill subscriber, signature, inside host and peer from this alert (the fields given win)
+             */
+            fromAlertId?: string;
+        };
+        SuppressionUpdate: {
+            reason?: string;
+            expiresAt?: string | null;
+        };
+        Suppression: {
+            /** Format: uuid */
+            id: string;
+            organizationId: string | null;
+            gid: number | null;
+            signatureId: number | null;
+            insideHost: string | null;
+            peer: string | null;
+            cidr: string | null;
+            reason: string;
+            authorUserId: string | null;
+            expiresAt: string | null;
+            hitCount: number;
+            lastHitAt: string | null;
+            createdAt: string;
+            active: boolean;
+        };
+        DetectionStatsRow: {
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            /** @enum {string} */
+            box: "total" | "ips" | "virus";
+            label: string;
+            companies: number;
+            detections: number;
+            /** @description one decimal below 10, else an integer */
+            perCompanyMonth: number;
+        };
+        DetectionStats: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            monitoredCompanies: number;
+            averageMonitoringDays: number;
+            rows: components["schemas"]["DetectionStatsRow"][];
+        };
+        /** @enum {string} */
+        NotificationChannelKind: "email" | "webhook" | "sms" | "phone" | "line";
+        NotificationContactCreate: {
+            /**
+             * @description primary is told first; backup when nobody acknowledges
+             * @enum {string}
+             */
+            role: "primary" | "backup";
+            name: string;
+            /** @default null */
+            email: string | null;
+            /** @default null */
+            phone: string | null;
+            /**
+             * @default ja
+             * @enum {string}
+             */
+            locale: "ja" | "en";
+            /**
+             * @description email only for now
+             * @default [
+             *       "email"
+             *     ]
+             */
+            channels: "email"[];
+        };
+        NotificationContact: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** @enum {string} */
+            role: "primary" | "backup";
+            name: string;
+            email: string | null;
+            phone: string | null;
+            /** @enum {string} */
+            locale: "ja" | "en";
+            channels: string[];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        NotificationWebhookCreate: {
+            /** Format: uri */
+            url: string;
+            secret: string;
+            /** @default true */
+            enabled: boolean;
+        };
+        NotificationWebhook: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            url: string;
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        NotificationLogEntry: {
+            id: number;
+            /** Format: uuid */
+            organizationId: string;
+            incidentId: string | null;
+            /** @description incident, reminder, escalation, update, all_quiet */
+            purpose: string;
+            channel: string;
+            target: string;
+            /**
+             * @description queued: handed to the mail outbox
+             * @enum {string}
+             */
+            status: "sent" | "queued" | "failed";
+            attempts: number;
+            error: string | null;
+            /** Format: date-time */
+            at: string;
+        };
+        IncidentAcknowledgement: {
+            /** Format: uuid */
+            incidentId: string;
+            /** Format: date-time */
+            acknowledgedAt: string;
+            alreadyAcknowledged: boolean;
         };
     };
     responses: never;

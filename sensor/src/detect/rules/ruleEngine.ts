@@ -247,8 +247,11 @@ export class RuleEngine implements DetectionStage {
     for (const u of ['packet', ...APP_UNITS] as Unit[]) this.units.set(u, { prefilters: new Map(), always: [] });
     let ipOnly = false;
     for (const r of rules) {
-      const setsOnly = r.flowbits.length > 0 && r.flowbits.every((f) => f.cmd === 'set' || f.cmd === 'unset' || f.cmd === 'toggle');
-      this.order[r.id] = (setsOnly ? 0 : 1 << 24) + r.id;
+      // Suricata's order for flowbits: rules that only set first, then the readers, then those that
+      // only unset or toggle, so a bit set and cleared on one packet is seen by its readers.
+      const writes = r.flowbits.length > 0 && r.flowbits.every((f) => f.cmd === 'set' || f.cmd === 'unset' || f.cmd === 'toggle');
+      const setsOnly = writes && r.flowbits.every((f) => f.cmd === 'set');
+      this.order[r.id] = (setsOnly ? 0 : writes ? 2 << 24 : 1 << 24) + r.id;
       if (cfg !== undefined) {
         const o = cfg.thresholds.find((t) => t.gid === r.gid && (t.sid === r.sid || t.sid === 0));
         if (o !== undefined) this.thresholdOf.set(r.id, o.spec);
@@ -592,7 +595,10 @@ export class RuleEngine implements DetectionStage {
     const established =
       app ||
       (flow.proto === 6
-        ? (flow.tcpFlagsToServer & 0x02) !== 0 && (flow.tcpFlagsToClient & 0x12) === 0x12 && flow.state !== 'new' && flow.tcpState !== 'syn_recv' && flow.tcpState !== 'syn_sent'
+        ? (flow.tcpFlagsToServer & 0x02) !== 0 && (flow.tcpFlagsToClient & 0x12) === 0x12 && flow.state !== 'new' && flow.tcpState !== 'syn_recv' && flow.tcpState !== 'syn_sent' &&
+          // The client's ACK that completes the handshake is not yet "established" (Suricata sets
+          // the flag for the packets after it).
+          !(app === false && direction === 'toServer' && flow.pktsToServer === 2 && flow.pktsToClient === 1)
         : flow.state === 'established');
     if (f.established && !established) return false;
     if (f.notEstablished && established) return false;

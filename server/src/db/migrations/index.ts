@@ -13,6 +13,7 @@ import * as alerts from './0006_alerts.ts';
 import * as bundles from './0008_bundles.ts';
 import * as incidents from './0009_incidents.ts';
 import * as notifications from './0010_notifications.ts';
+import * as helpdesk from './0011_helpdesk.ts';
 
 const ordered: Array<[string, { statements: string[] }]> = [
   ['0001_foundation', foundation],
@@ -24,6 +25,7 @@ const ordered: Array<[string, { statements: string[] }]> = [
   ['0008_bundles', bundles],
   ['0009_incidents', incidents],
   ['0010_notifications', notifications],
+  ['0011_helpdesk', helpdesk],
 ];
 
 function fromStatements(statements: string[]): Migration {

@@ -1,0 +1,83 @@
+/**
+ * The notification mails' own words around the owner text of the incident (explain/): reminders,
+ * escalation, the acknowledgement link, the all-quiet month, and the acknowledgement page.
+ * Japanese first, English second; a contact reads the language of their `locale`.
+ */
+import type { Locale } from '@otasuke/shared';
+import type { NotificationPurpose } from './notificationPolicy.ts';
+
+export interface IncidentMailParts {
+  contactName: string;
+  subject: string;
+  body: string;
+  purpose: NotificationPurpose;
+  sendNumber: number;
+  newDetections: number;
+  toBackup: boolean;
+  ackLink: string;
+  ackDays: number;
+}
+
+const words = {
+  ja: {
+    reminder: '【再送】',
+    escalation: '【至急・再送】',
+    greeting: (name: string) => `${name} 様`,
+    more: (n: number) => `前回のお知らせのあと、同じ件で新たに ${n.toLocaleString('ja-JP')} 件の検知がありました。`,
+    again: (k: number) => `このお知らせは ${k} 回目です。まだ「確認しました」のご連絡をいただいていません。`,
+    backup: 'ご担当者様から確認のご連絡がないため、予備の連絡先であるあなたにもお送りしています。',
+    ack: (days: number) => `■ お読みになったら、次のリンクを押してください（ログイン不要・${days}日間有効）。押すとこのお知らせの繰り返しが止まります。`,
+    signature: 'サイバーセキュリティお助け隊',
+    quietSubject: (month: string) => `【お助け隊】${month}の見守り報告：対応が必要なことはありませんでした`,
+    quietBody: (name: string, month: string, packets: number, alerts: number) =>
+      `${name} 様\n\n${month}も、センサーが御社のネットワークを見守りました。\n\n・見守った通信: ${packets.toLocaleString('ja-JP')} パケット\n・記録した検知: ${alerts.toLocaleString('ja-JP')} 件（いずれも対応の必要はありませんでした）\n\n今月、御社にお願いすることはありません。引き続き24時間見守ります。\n\nサイバーセキュリティお助け隊`,
+  },
+  en: {
+    reminder: '[Reminder] ',
+    escalation: '[Urgent reminder] ',
+    greeting: (name: string) => `Dear ${name},`,
+    more: (n: number) => `Since our last message, ${n.toLocaleString('en-US')} more detections of the same kind arrived.`,
+    again: (k: number) => `This is message number ${k}; nobody has told us yet that it was read.`,
+    backup: 'The main contact has not confirmed yet, so we are also writing to you as the backup contact.',
+    ack: (days: number) => `■ Once you have read this, open the link below (no login, valid for ${days} days). It stops these reminders.`,
+    signature: 'Cybersecurity Otasuketai',
+    quietSubject: (month: string) => `[Otasuke] ${month}: nothing needed you`,
+    quietBody: (name: string, month: string, packets: number, alerts: number) =>
+      `Dear ${name},\n\nIn ${month} the sensor watched your network.\n\n- Traffic watched: ${packets.toLocaleString('en-US')} packets\n- Detections recorded: ${alerts.toLocaleString('en-US')} (none needed you)\n\nThere is nothing for you to do this month. We keep watching around the clock.\n\nCybersecurity Otasuketai`,
+  },
+} as const;
+
+export function incidentMail(locale: Locale, parts: IncidentMailParts): { subject: string; text: string } {
+  const w = words[locale];
+  const prefix = parts.purpose === 'escalation' ? w.escalation : parts.purpose === 'reminder' ? w.reminder : '';
+  const notes = [
+    ...(parts.sendNumber > 1 ? [w.again(parts.sendNumber)] : []),
+    ...(parts.newDetections > 0 ? [w.more(parts.newDetections)] : []),
+    ...(parts.toBackup ? [w.backup] : []),
+  ];
+  const text = [w.greeting(parts.contactName), '', ...(notes.length > 0 ? [...notes, ''] : []), parts.body.trimEnd(), '', w.ack(parts.ackDays), parts.ackLink, '', w.signature, ''].join('\n');
+  return { subject: `${prefix}${parts.subject}`, text };
+}
+
+export function quietMail(locale: Locale, name: string, month: string, packets: number, alerts: number): { subject: string; text: string } {
+  const label = locale === 'ja' ? `${Number(month.slice(0, 4))}年${Number(month.slice(5, 7))}月` : month;
+  return { subject: words[locale].quietSubject(label), text: words[locale].quietBody(name, label, packets, alerts) };
+}
+
+export type AckOutcome = 'acknowledged' | 'already' | 'expired' | 'used' | 'invalid';
+
+const pageTexts: Record<AckOutcome, { title: string; body: string }> = {
+  acknowledged: { title: '確認のご連絡を受け付けました', body: 'ありがとうございます。このお知らせの再送は止まります。対応についてご不明な点は、お助け隊のサポート窓口にお電話ください。' },
+  already: { title: 'すでに確認済みです', body: 'この件は確認のご連絡をすでにいただいています。再送は止まっています。' },
+  used: { title: 'このリンクはすでに使われました', body: '確認のリンクは1回だけ使えます。この件は確認済みとして記録されています。' },
+  expired: { title: 'このリンクは有効期限が切れています', body: '確認のリンクの有効期限が過ぎました。コンソールにログインして確認するか、サポート窓口にお電話ください。' },
+  invalid: { title: 'このリンクは使えません', body: 'リンクが正しくないか、別の件・別の会社のものです。メールのリンクをそのまま開いてください。解決しない場合はサポート窓口にお電話ください。' },
+};
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The page the one-click link answers with (Japanese; no script, no external resources). */
+export function ackPage(outcome: AckOutcome, incidentTitle: string | null): string {
+  const t = pageTexts[outcome];
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(t.title)} | お助け隊</title></head><body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em"><h1>${escapeHtml(t.title)}</h1>${incidentTitle ? `<p><strong>${escapeHtml(incidentTitle)}</strong></p>` : ''}<p>${escapeHtml(t.body)}</p><p>サイバーセキュリティお助け隊</p></body></html>`;
+}

@@ -1,0 +1,108 @@
+/**
+ * SQL of the sensor monitor: the active sensors with their latest samples, and the operational
+ * incidents it opens and resolves (kind sensor_health, one per sensor and problem, tracked in
+ * `sensor_problems`). The incident rows follow the incident core's table (migration 0009); they
+ * never correlate (alerts keep their own keys) and are resolved as benign when the sensor recovers.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { slaClocks } from '../incidents/slaCalendar.ts';
+import { notificationDb, type NotificationDb } from '../notifications/notificationTables.ts';
+import type { SensorProblem } from './sensorProblems.ts';
+
+export interface MonitoredSensor {
+  id: string;
+  organizationId: string;
+  siteId: string;
+  name: string;
+  lastHeardAt: Date | null;
+  bundleVersion: string | null;
+  bundlePolicyId: string | null;
+  recentDropRates: number[];
+}
+
+export class SensorMonitorRepository {
+  private readonly db: NotificationDb;
+
+  constructor(db: Db) {
+    this.db = notificationDb(db);
+  }
+
+  /** Active sensors with their last `samples` drop rates (oldest first). */
+  async activeSensors(samples: number): Promise<MonitoredSensor[]> {
+    const rows = await sql<{ id: string; organizationId: string; siteId: string; name: string; lastHeardAt: Date | null; bundleVersion: string | null; bundlePolicyId: string | null; dropRates: number[] | null }>`
+      select s.id, s.organization_id, s.site_id, s.name, coalesce(s.last_heartbeat_at, s.enrolled_at) as last_heard_at, s.bundle_version,
+        o.bundle_policy_id,
+        (select array_agg(h.drop_rate order by h.received_at) from (
+           select drop_rate, received_at from sensor_heartbeats where sensor_id = s.id order by received_at desc limit ${samples}) h) as drop_rates
+      from sensors s join organizations o on o.id = s.organization_id
+      where s.status = 'active'`.execute(this.db);
+    return rows.rows.map((r) => ({ ...r, lastHeardAt: r.lastHeardAt ? new Date(r.lastHeardAt) : null, recentDropRates: (r.dropRates ?? []).map(Number) }));
+  }
+
+  openProblems(): Promise<Array<{ sensorId: string; problem: SensorProblem; incidentId: string }>> {
+    return this.db.selectFrom('sensorProblems').select(['sensorId', 'problem', 'incidentId']).execute();
+  }
+
+  /** Opens the operational incident of one problem; a second call for an open one does nothing. */
+  async open(sensor: MonitoredSensor, problem: SensorProblem, details: Record<string, unknown>, now: Date): Promise<string | null> {
+    return this.db.transaction().execute(async (tx) => {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`sensor-problem:${sensor.id}:${problem}`}, 0))`.execute(tx);
+      const existing = await tx.selectFrom('sensorProblems').select('incidentId').where('sensorId', '=', sensor.id).where('problem', '=', problem).executeTakeFirst();
+      if (existing) return null;
+      const sla = slaClocks('P2', now);
+      const incident = await tx
+        .insertInto('incidents')
+        .values({
+          organizationId: sensor.organizationId,
+          siteId: sensor.siteId,
+          sensorId: sensor.id,
+          dedupKey: `sensor-monitor:${sensor.id}:${problem}`,
+          correlating: false,
+          kind: 'sensor_health',
+          explain: problem,
+          direction: 'internal',
+          engine: 'behaviour',
+          insideHost: null,
+          peer: null,
+          gid: null,
+          signatureId: null,
+          signature: null,
+          severity: 2,
+          priority: 'P2',
+          alertCount: 0,
+          firstSeenAt: now,
+          lastSeenAt: now,
+          slaCalendar: sla.calendar,
+          acknowledgeDueAt: sla.acknowledgeDueAt,
+          notifyDueAt: sla.notifyDueAt,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await tx.insertInto('sensorProblems').values({ sensorId: sensor.id, problem, incidentId: incident.id, openedAt: now }).execute();
+      await tx.insertInto('incidentEvents').values({ incidentId: incident.id, organizationId: sensor.organizationId, at: now, actorUserId: null, kind: 'opened', details: JSON.stringify({ by: 'sensor_monitor', problem, ...details }) }).execute();
+      return incident.id;
+    });
+  }
+
+  /** Resolves the problem's incident (unless an analyst already closed it) and forgets the problem. */
+  async resolve(sensorId: string, problem: SensorProblem, now: Date): Promise<string | null> {
+    return this.db.transaction().execute(async (tx) => {
+      const gone = await tx.deleteFrom('sensorProblems').where('sensorId', '=', sensorId).where('problem', '=', problem).returning(['incidentId']).executeTakeFirst();
+      if (!gone) return null;
+      const updated = await tx
+        .updateTable('incidents')
+        .set({ status: 'resolved', resolution: 'benign', resolvedAt: now, updatedAt: now })
+        .where('id', '=', gone.incidentId)
+        .where('status', 'in', ['new', 'acknowledged', 'investigating', 'customer_notified'])
+        .returning(['organizationId'])
+        .executeTakeFirst();
+      if (updated) {
+        await tx.insertInto('incidentEvents').values({ incidentId: gone.incidentId, organizationId: updated.organizationId, at: now, actorUserId: null, kind: 'status_changed', details: JSON.stringify({ to: 'resolved', resolution: 'benign', by: 'sensor_monitor', reason: 'the sensor recovered' }) }).execute();
+      }
+      return gone.incidentId;
+    });
+  }
+}

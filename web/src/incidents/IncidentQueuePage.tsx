@@ -1,0 +1,358 @@
+import { Alert, Badge, Button, Card, Checkbox, Group, Loader, Modal, MultiSelect, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, expectOk } from '../api/client.ts';
+import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
+import { useFormatDateTime } from '../i18n/dateTime.ts';
+import { RouterLink } from '../router/RouterLink.tsx';
+import { navigate } from '../router/router.ts';
+import { directions, engines, incidentStatuses, priorities, resolutions, transitionTargets, type IncidentResolution, type IncidentSummary, type TransitionTarget } from './incidentModel.ts';
+import { PriorityBadge, StatusBadge } from './PriorityBadge.tsx';
+import { defaultFilters, deleteView, loadViews, queryOfFilters, saveView, type QueueFilters, type SavedView } from './savedViews.ts';
+
+/** New arrivals show up without a reload: the server has no event stream yet, so the queue polls. */
+const pollMs = 10_000;
+
+/** Keys that move through the queue; typing in a field is left alone. */
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/**
+ * The SOC queue across all subscribers: filters, saved views, keyboard navigation (j/k, Enter, x),
+ * bulk transition / assignment and live arrivals. Helpdesk reads; analysts act.
+ */
+export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId: string }) {
+  const { t } = useTranslation();
+  const formatDateTime = useFormatDateTime();
+  const queryClient = useQueryClient();
+  const [filters, setFilters] = useState<QueueFilters>(defaultFilters);
+  const [views, setViews] = useState<SavedView[]>(() => loadViews());
+  const [viewName, setViewName] = useState('');
+  const [cursor, setCursor] = useState(0);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [bulkOpen, setBulkOpen] = useState(false);
+  const [bulkResult, setBulkResult] = useState<{ ok: number; failed: number } | null>(null);
+  const query = queryOfFilters(filters);
+
+  const subscribers = useQuery({
+    queryKey: ['organizations', 'subscriber'],
+    queryFn: () => expectOk(api.GET('/api/v1/organizations', { params: { query: { kind: 'subscriber' } } })),
+    staleTime: 60_000,
+  });
+  const incidents = useInfiniteQuery({
+    queryKey: ['incidents', 'queue', query],
+    queryFn: ({ pageParam }) => expectOk(api.GET('/api/v1/incidents', { params: { query: { ...query, limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+    refetchInterval: pollMs,
+  });
+  const rows = useMemo(() => incidents.data?.pages.flatMap((p) => p.items) ?? [], [incidents.data]);
+
+  // Live arrivals: ids not in the first load of these filters are marked new until the filters change.
+  const seen = useRef<Set<string> | null>(null);
+  const [arrived, setArrived] = useState<Set<string>>(new Set());
+  useEffect(() => {
+    seen.current = null;
+    setArrived(new Set());
+    setCursor(0);
+    setSelected(new Set());
+  }, [JSON.stringify(query)]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    if (!incidents.data) return;
+    if (!seen.current) {
+      seen.current = new Set(rows.map((r) => r.id));
+      return;
+    }
+    const fresh = rows.filter((r) => !seen.current!.has(r.id)).map((r) => r.id);
+    if (fresh.length === 0) return;
+    for (const id of fresh) seen.current.add(id);
+    setArrived((previous) => new Set([...previous, ...fresh]));
+  }, [rows, incidents.data]);
+
+  // j/k move, Enter opens, x selects: the queue is worked from the keyboard.
+  useEffect(() => {
+    function onKey(event: KeyboardEvent) {
+      if (isTyping(event.target) || event.metaKey || event.ctrlKey || event.altKey) return;
+      if (event.key === 'j') setCursor((c) => Math.min(c + 1, Math.max(rows.length - 1, 0)));
+      else if (event.key === 'k') setCursor((c) => Math.max(c - 1, 0));
+      else if (event.key === 'Enter' && rows[cursor] && !(event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement)) navigate(`/incidents/${rows[cursor].id}`);
+      else if (event.key === 'x' && rows[cursor] && canAct) toggle(rows[cursor].id);
+      else return;
+      event.preventDefault();
+    }
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  });
+  useEffect(() => {
+    document.querySelector(`[data-row-index="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [cursor]);
+
+  function toggle(id: string) {
+    setSelected((previous) => {
+      const next = new Set(previous);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }
+
+  function update(patch: Partial<QueueFilters>) {
+    setFilters((f) => ({ ...f, ...patch }));
+  }
+
+  async function runBulk(action: (id: string) => Promise<unknown>) {
+    let ok = 0;
+    let failed = 0;
+    // One at a time: each is its own audited change, and a refusal (wrong state) does not stop the rest.
+    for (const id of selected) {
+      try {
+        await action(id);
+        ok += 1;
+      } catch {
+        failed += 1;
+      }
+    }
+    setBulkResult({ ok, failed });
+    setSelected(new Set());
+    await queryClient.invalidateQueries({ queryKey: ['incidents'] });
+  }
+
+  const subscriberOptions = (subscribers.data ?? []).map((o) => ({ value: o.id, label: o.name }));
+  const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+
+  return (
+    <Stack gap="md" maw={1400}>
+      <Title order={2}>{t('admin.incidents')}</Title>
+      <Text c="gray.7">{t('incidents.queueIntro')}</Text>
+      <Card withBorder padding="sm">
+        <Stack gap="sm">
+          <Group gap="sm" align="flex-end">
+            <MultiSelect label={t('incidents.filterStatus')} placeholder={t('incidents.openOnly')} data={incidentStatuses.map((s) => ({ value: s, label: t(`incidents.status.${s}`) }))} value={filters.statuses} onChange={(v) => update({ statuses: v as QueueFilters['statuses'] })} clearable w={240} />
+            <MultiSelect label={t('incidents.filterPriority')} placeholder={t('incidents.all')} data={priorities.map((p) => ({ value: p, label: t('incidents.priorityLabel', { priority: p, name: t(`incidents.priority.${p}`) }) }))} value={filters.priorities} onChange={(v) => update({ priorities: v as QueueFilters['priorities'] })} clearable w={220} />
+            <Select label={t('incidents.filterSubscriber')} placeholder={t('incidents.all')} data={subscriberOptions} value={filters.organizationId} onChange={(v) => update({ organizationId: v })} clearable searchable w={220} />
+            <Select label={t('incidents.filterDirection')} placeholder={t('incidents.all')} data={directions.map((d) => ({ value: d, label: t(`incidents.direction.${d}`) }))} value={filters.direction} onChange={(v) => update({ direction: v as QueueFilters['direction'] })} clearable w={150} />
+            <Select label={t('incidents.filterEngine')} placeholder={t('incidents.all')} data={engines.map((e) => ({ value: e, label: t(`incidents.engine.${e}`) }))} value={filters.engine} onChange={(v) => update({ engine: v as QueueFilters['engine'] })} clearable w={150} />
+          </Group>
+          <Group gap="sm" align="flex-end">
+            <TextInput type="datetime-local" label={t('incidents.filterFrom')} value={filters.from} onChange={(e) => update({ from: e.currentTarget.value })} w={220} />
+            <TextInput type="datetime-local" label={t('incidents.filterTo')} value={filters.to} onChange={(e) => update({ to: e.currentTarget.value })} w={220} />
+            <Select label={t('incidents.sort')} data={[{ value: 'priority', label: t('incidents.sortPriority') }, { value: 'recent', label: t('incidents.sortRecent') }]} value={filters.sort} onChange={(v) => update({ sort: v === 'recent' ? 'recent' : 'priority' })} allowDeselect={false} w={200} />
+            <Button variant="subtle" onClick={() => setFilters(defaultFilters)}>
+              {t('incidents.resetFilters')}
+            </Button>
+          </Group>
+          <Group gap="sm" align="flex-end">
+            <Select
+              label={t('incidents.savedViews')}
+              placeholder={views.length ? t('incidents.chooseView') : t('incidents.noViews')}
+              data={views.map((v) => v.name)}
+              value={null}
+              onChange={(name) => {
+                const view = views.find((v) => v.name === name);
+                if (view) setFilters(view.filters);
+              }}
+              disabled={views.length === 0}
+              w={220}
+            />
+            <TextInput label={t('incidents.viewName')} value={viewName} onChange={(e) => setViewName(e.currentTarget.value)} w={200} />
+            <Button
+              variant="default"
+              disabled={!viewName.trim()}
+              onClick={() => {
+                setViews(saveView(views, { name: viewName.trim(), filters }));
+                setViewName('');
+              }}
+            >
+              {t('incidents.saveView')}
+            </Button>
+            {views.length > 0 && (
+              <Select
+                label={t('incidents.deleteView')}
+                placeholder={t('incidents.chooseView')}
+                data={views.map((v) => v.name)}
+                value={null}
+                onChange={(name) => name && setViews(deleteView(views, name))}
+                w={200}
+              />
+            )}
+          </Group>
+        </Stack>
+      </Card>
+
+      <Group justify="space-between" gap="sm">
+        <Text size="sm" c="gray.7">
+          {t('incidents.keyboardHelp')}
+        </Text>
+        <Group gap="xs">
+          <Text size="sm" c="gray.7" aria-live="polite">
+            {arrived.size > 0 ? t('incidents.arrived', { count: arrived.size }) : t('incidents.live', { seconds: pollMs / 1000 })}
+          </Text>
+          {incidents.isFetching && <Loader size="xs" aria-label={t('common.loading')} />}
+        </Group>
+      </Group>
+
+      {canAct && selected.size > 0 && (
+        <Group gap="sm">
+          <Text size="sm" fw={700}>
+            {t('incidents.selectedCount', { count: selected.size })}
+          </Text>
+          <Button size="xs" onClick={() => setBulkOpen(true)}>
+            {t('incidents.bulkTransition')}
+          </Button>
+          <Button size="xs" variant="default" onClick={() => void runBulk((id) => expectOk(api.POST('/api/v1/incidents/{id}/assign', { params: { path: { id } }, body: { assigneeUserId: userId } })))}>
+            {t('incidents.bulkAssignMe')}
+          </Button>
+        </Group>
+      )}
+      {bulkResult && (
+        <Alert color={bulkResult.failed ? 'orange' : 'green'} role="status" withCloseButton closeButtonLabel={t('admin.close')} onClose={() => setBulkResult(null)}>
+          {t('incidents.bulkDone', { ok: bulkResult.ok, failed: bulkResult.failed })}
+        </Alert>
+      )}
+
+      {incidents.isPending && <Loader aria-label={t('common.loading')} />}
+      {incidents.isError && <ApiErrorAlert error={incidents.error} />}
+      {incidents.data && rows.length === 0 && <Alert color="gray">{t('incidents.emptyQueue')}</Alert>}
+      {rows.length > 0 && (
+        <Card withBorder padding={0}>
+          <Table.ScrollContainer minWidth={1000}>
+            <Table verticalSpacing="xs" highlightOnHover aria-label={t('admin.incidents')}>
+              <Table.Thead>
+                <Table.Tr>
+                  {canAct && (
+                    <Table.Th w={40}>
+                      <Checkbox aria-label={t('incidents.selectAll')} checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))} />
+                    </Table.Th>
+                  )}
+                  <Table.Th>{t('incidents.priorityColumn')}</Table.Th>
+                  <Table.Th>{t('incidents.titleColumn')}</Table.Th>
+                  <Table.Th>{t('incidents.subscriber')}</Table.Th>
+                  <Table.Th>{t('incidents.directionColumn')}</Table.Th>
+                  <Table.Th>{t('incidents.engineColumn')}</Table.Th>
+                  <Table.Th>{t('incidents.statusColumn')}</Table.Th>
+                  <Table.Th ta="right">{t('incidents.detections')}</Table.Th>
+                  <Table.Th>{t('incidents.lastSeen')}</Table.Th>
+                  <Table.Th>{t('incidents.assignee')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((incident, index) => (
+                  <QueueRow
+                    key={incident.id}
+                    incident={incident}
+                    index={index}
+                    current={index === cursor}
+                    fresh={arrived.has(incident.id)}
+                    selectable={canAct}
+                    selected={selected.has(incident.id)}
+                    onToggle={() => toggle(incident.id)}
+                    mine={incident.assigneeUserId === userId}
+                    lastSeen={formatDateTime(incident.lastSeenAt)}
+                  />
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Card>
+      )}
+      {incidents.hasNextPage && (
+        <Button variant="default" onClick={() => void incidents.fetchNextPage()} loading={incidents.isFetchingNextPage} style={{ alignSelf: 'flex-start' }}>
+          {t('incidents.loadMore')}
+        </Button>
+      )}
+      <BulkTransitionModal opened={bulkOpen} count={selected.size} onClose={() => setBulkOpen(false)} onApply={(to, resolution) => {
+        setBulkOpen(false);
+        void runBulk((id) => expectOk(api.POST('/api/v1/incidents/{id}/transition', { params: { path: { id } }, body: { to, ...(to === 'resolved' && resolution ? { resolution } : {}) } })));
+      }} />
+    </Stack>
+  );
+}
+
+function QueueRow(props: { incident: IncidentSummary; index: number; current: boolean; fresh: boolean; selectable: boolean; selected: boolean; onToggle: () => void; mine: boolean; lastSeen: string }) {
+  const { t } = useTranslation();
+  const { incident } = props;
+  return (
+    <Table.Tr data-row-index={props.index} aria-selected={props.current} bg={props.current ? 'blue.0' : undefined} style={props.current ? { outline: '2px solid var(--mantine-color-blue-6)', outlineOffset: -2 } : undefined}>
+      {props.selectable && (
+        <Table.Td>
+          <Checkbox aria-label={t('incidents.selectOne', { title: incident.title })} checked={props.selected} onChange={props.onToggle} />
+        </Table.Td>
+      )}
+      <Table.Td>
+        <PriorityBadge priority={incident.priority} />
+      </Table.Td>
+      <Table.Td>
+        <Group gap={6} wrap="nowrap">
+          <RouterLink to={`/incidents/${incident.id}`} fw={600}>
+            {incident.title}
+          </RouterLink>
+          {props.fresh && (
+            <Badge color="teal" size="sm" variant="filled">
+              {t('incidents.new')}
+            </Badge>
+          )}
+        </Group>
+        <Text size="xs" c="gray.7">
+          {t(`incidents.kind.${incident.kind}`)}
+          {incident.insideHost ? ` · ${incident.insideHost}` : ''}
+          {incident.peer ? ` ↔ ${incident.peer}` : ''}
+        </Text>
+      </Table.Td>
+      <Table.Td>{incident.organizationName}</Table.Td>
+      <Table.Td>{t(`incidents.direction.${incident.direction}`)}</Table.Td>
+      <Table.Td>{t(`incidents.engine.${incident.engine}`)}</Table.Td>
+      <Table.Td>
+        <StatusBadge status={incident.status} />
+      </Table.Td>
+      <Table.Td ta="right">
+        <CountBadge count={incident.alertCount} />
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{props.lastSeen}</Text>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{incident.assigneeUserId ? (props.mine ? t('incidents.assignedMe') : t('incidents.assignedOther')) : t('incidents.unassigned')}</Text>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** "+N": the detections beyond the first that the incident has absorbed. */
+export function CountBadge({ count }: { count: number }) {
+  const { t } = useTranslation();
+  if (count <= 1) return <Text size="sm">{t('incidents.countOne')}</Text>;
+  return (
+    <Badge variant="outline" color="dark" radius="sm" title={t('incidents.countTitle', { count })}>
+      {t('incidents.countMore', { more: count - 1 })}
+    </Badge>
+  );
+}
+
+function BulkTransitionModal({ opened, count, onClose, onApply }: { opened: boolean; count: number; onClose: () => void; onApply: (to: TransitionTarget, resolution: IncidentResolution | null) => void }) {
+  const { t } = useTranslation();
+  const [to, setTo] = useState<TransitionTarget | null>(null);
+  const [resolution, setResolution] = useState<IncidentResolution | null>(null);
+  const ready = to !== null && (to !== 'resolved' || resolution !== null);
+  return (
+    <Modal opened={opened} onClose={onClose} title={t('incidents.bulkTransitionTitle', { count })} closeButtonProps={{ 'aria-label': t('admin.close') }}>
+      <Stack gap="sm">
+        <Select label={t('incidents.transitionTo')} data={transitionTargets.map((s) => ({ value: s, label: t(`incidents.status.${s}`) }))} value={to} onChange={(v) => setTo(v as TransitionTarget | null)} />
+        {to === 'resolved' && <Select label={t('incidents.resolution')} data={resolutions.map((r) => ({ value: r, label: t(`incidents.resolutionLabel.${r}`) }))} value={resolution} onChange={(v) => setResolution(v as IncidentResolution | null)} />}
+        <Text size="sm" c="gray.7">
+          {t('incidents.bulkNote')}
+        </Text>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {t('incidents.cancel')}
+          </Button>
+          <Button disabled={!ready} onClick={() => to && onApply(to, resolution)}>
+            {t('incidents.apply')}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
