@@ -15,6 +15,6 @@ export function sensorCommand(): Command {
   sensor.addCommand(enrollCommand());
   sensor.addCommand(runCommand());
   sensor.addCommand(rulesCommand());
-  sensor.addHelpText('after', '\nRules and the long-running sensor arrive with the next sensor issues.');
+  sensor.addHelpText('after', '\nFirst enroll (once), then run: otasuke sensor enroll --server URL --code CODE && otasuke sensor run');
   return sensor;
 }

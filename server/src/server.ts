@@ -13,6 +13,7 @@ import { buildApp } from './http/app.ts';
 import { createServices, type AppServices } from './services.ts';
 import { OutboxWorker } from './mail/outboxWorker.ts';
 import { BillingScheduler } from './billing/billingScheduler.ts';
+import { NotificationScheduler } from './notifications/notificationScheduler.ts';
 import { SmtpMailer } from './mail/smtpMailer.ts';
 import { loadDemoData, type DemoLogin } from './demo/demoData.ts';
 import { AlertPartitionKeeper } from './ingest/alertPartitionKeeper.ts';
@@ -70,6 +71,9 @@ export async function startServer(
   // Scheduled feed imports each minute; daily bundle rebuild and heartbeat prune.
   const distributionJobs = new DistributionScheduler(services, clock, logger);
   distributionJobs.start();
+  // Sensor health, incident notifications (repeats, escalation) and the monthly all-quiet message.
+  const notificationJobs = new NotificationScheduler({ notifications: services.notifications, sensorMonitor: services.sensorMonitor }, clock, logger);
+  notificationJobs.start();
 
   const webDist = options.webDist ?? defaultWebDist;
   if (!existsSync(webDist)) logger.warn({ webDist }, 'the console is not built (npm run build:web); serving the API only');
@@ -99,6 +103,7 @@ export async function startServer(
       await app.close();
       await billingJobs.stop();
       await distributionJobs.stop();
+      await notificationJobs.stop();
       await worker.stop();
       await alertPartitions.stop();
       await ingestQueue?.close();

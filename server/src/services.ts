@@ -53,6 +53,11 @@ import { SuppressionRepository } from './suppressions/suppressionRepository.ts';
 import { SuppressionService } from './suppressions/suppressionService.ts';
 import { StatsRepository } from './stats/statsRepository.ts';
 import { StatsService } from './stats/statsService.ts';
+import { EmailChannel, WebhookChannel } from './notifications/channels.ts';
+import { NotificationRepository } from './notifications/notificationRepository.ts';
+import { NotificationService, type NotificationSettings } from './notifications/notificationService.ts';
+import { SensorMonitor } from './sensorMonitor/sensorMonitor.ts';
+import { SensorMonitorRepository } from './sensorMonitor/sensorMonitorRepository.ts';
 
 export interface ServiceSettings {
   publicUrl: string;
@@ -68,6 +73,8 @@ export interface AppServices extends Services {
   billingRepository: BillingRepository;
   /** Stores validated batches (the ingest route in embedded mode, `otasuke worker` in scale mode). */
   alertStore: AlertStore;
+  /** The sensor health check, run by NotificationScheduler. */
+  sensorMonitor: SensorMonitor;
 }
 
 export interface ServiceAdapters {
@@ -82,6 +89,8 @@ export interface ServiceAdapters {
   ingestRate?: RateLimit;
   /** Rules/IOC bundles, feed fetching and heartbeat retention (config: rulesDir, bundleSigningKeyFile, feed*, heartbeatRetentionDays). */
   distribution?: { bundles?: BundleSettings; feeds?: FeedFetchSettings; heartbeatRetentionDays?: number };
+  /** Notification policy and whether webhooks may target internal addresses (default: refused). */
+  notifications?: NotificationSettings;
 }
 
 export function createServices(db: Db, clock: Clock, settings: ServiceSettings, logger?: MailLogger, adapters: ServiceAdapters = {}): AppServices {
@@ -129,5 +138,10 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
     incidents,
     suppressions,
     stats: new StatsService(new StatsRepository(db)),
+    notifications: new NotificationService(new NotificationRepository(db), audit, clock, links, {
+      email: new EmailChannel(mail),
+      webhook: new WebhookChannel({ allowInternal: adapters.notifications?.allowInternalWebhooks ?? false, ...(adapters.notifications?.resolve ? { resolve: adapters.notifications.resolve } : {}), now: () => clock.now() }),
+    }, adapters.notifications),
+    sensorMonitor: new SensorMonitor(new SensorMonitorRepository(db), clock, bundles),
   };
 }

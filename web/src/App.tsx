@@ -20,6 +20,12 @@ import { NotFoundPanel } from './shell/NotFoundPanel.tsx';
 
 // The dashboard carries ECharts: its own chunk, fetched when the page is opened.
 const KpiDashboardPage = lazy(() => import('./operator/KpiDashboardPage.tsx').then((m) => ({ default: m.KpiDashboardPage })));
+// Monitoring pages: each its own chunk (the statistics page carries ECharts).
+const IncidentQueuePage = lazy(() => import('./incidents/IncidentQueuePage.tsx').then((m) => ({ default: m.IncidentQueuePage })));
+const IncidentDetailPage = lazy(() => import('./incidents/IncidentDetailPage.tsx').then((m) => ({ default: m.IncidentDetailPage })));
+const PortalPage = lazy(() => import('./portal/PortalPage.tsx').then((m) => ({ default: m.PortalPage })));
+const StatsPage = lazy(() => import('./stats/StatsPage.tsx').then((m) => ({ default: m.StatsPage })));
+const incidentPath = /^\/incidents\/([0-9a-f-]{36})$/;
 
 /** The route table: signed-out pages, then everything else inside the signed-in shell. */
 export function App() {
@@ -72,5 +78,20 @@ export function App() {
   else if (pathname === adminPagePaths.applications && adminPages.includes('applications')) page = <ApplicationsPage />;
   else if (pathname === '/mailbox' && adminPages.includes('mailbox')) page = <DevMailboxPage />;
   else if (pathname === '/audit-log' && adminPages.includes('auditLog')) page = <AuditLogPage />;
-  return <AppShellLayout session={session.data}>{page}</AppShellLayout>;
+  else if (pathname === adminPagePaths.incidents && adminPages.includes('incidents')) page = <IncidentQueuePage canAct={canTriage(session.data.user.role)} userId={session.data.user.id} />;
+  else if (incidentPath.test(pathname) && adminPages.includes('incidents')) {
+    const id = incidentPath.exec(pathname)![1]!;
+    page = <IncidentDetailPage key={id} id={id} canAct={canTriage(session.data.user.role)} userId={session.data.user.id} />;
+  } else if (pathname === adminPagePaths.stats && adminPages.includes('stats')) page = <StatsPage />;
+  else if (pathname === adminPagePaths.portal && adminPages.includes('portal')) page = <PortalPage session={session.data} />;
+  return (
+    <AppShellLayout session={session.data}>
+      <Suspense fallback={<Loader aria-label={t('common.loading')} />}>{page}</Suspense>
+    </AppShellLayout>
+  );
+}
+
+/** Triage (transitions, assignment, notes, suppressions) is the analysts' work; the help desk reads. */
+function canTriage(role: string): boolean {
+  return role === 'operator_admin' || role === 'analyst';
 }

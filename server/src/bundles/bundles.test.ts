@@ -11,6 +11,8 @@ import { BundleRepository } from './bundleRepository.ts';
 import { BundleService, matchesIfNoneMatch } from './bundleService.ts';
 import { verifyBundle } from './bundleSigning.ts';
 import { defaultRulesDir } from './distributionConfig.ts';
+import { DistributionScheduler, japanDay } from './distributionScheduler.ts';
+import { ManualClock } from '../clock.ts';
 import { startDistributionPlatform, type DistributionPlatform, type EnrolledSensor } from './distributionTestPlatform.ts';
 
 const fixtureRules = fileURLToPath(new URL('./fixtures/rules', import.meta.url));
@@ -45,6 +47,27 @@ describe('bundle assembly (pure)', () => {
     expect(matchesIfNoneMatch('"x", "abc"', 'abc')).toBe(true);
     expect(matchesIfNoneMatch('"abd"', 'abc')).toBe(false);
     expect(matchesIfNoneMatch(undefined, 'abc')).toBe(false);
+  });
+});
+
+describe('distribution scheduler', () => {
+  it('imports due feeds every tick and rebuilds bundles and prunes heartbeats once per Japan day', async () => {
+    expect(japanDay(new Date('2026-04-01T14:59:59Z'))).toBe('2026-04-01');
+    expect(japanDay(new Date('2026-04-01T15:00:00Z'))).toBe('2026-04-02');
+    const calls = { importDue: 0, rebuildAll: 0, prune: 0 };
+    const jobs = {
+      feeds: { importDue: async () => ++calls.importDue },
+      bundles: { rebuildAll: async () => (calls.rebuildAll++, []) },
+      sensorHealth: { prune: async () => ++calls.prune },
+    } as unknown as ConstructorParameters<typeof DistributionScheduler>[0];
+    const clock = new ManualClock(new Date('2026-04-01T14:00:00Z'));
+    const scheduler = new DistributionScheduler(jobs, clock);
+    await scheduler.tick();
+    await scheduler.tick();
+    expect(calls).toEqual({ importDue: 2, rebuildAll: 1, prune: 1 });
+    clock.advance(60 * 60_000); // 00:00 in Japan: a new day
+    await scheduler.tick();
+    expect(calls).toEqual({ importDue: 3, rebuildAll: 2, prune: 2 });
   });
 });
 

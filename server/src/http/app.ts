@@ -36,6 +36,7 @@ import { sensorHealthRoutes } from '../sensorHealth/sensorHealthRoutes.ts';
 import { ingestRoutes } from '../ingest/ingestRoutes.ts';
 import { alertRoutes } from '../alerts/alertRoutes.ts';
 import { incidentRoutes } from '../incidents/incidentRoutes.ts';
+import { acknowledgementLinkRoutes, notificationRoutes } from '../notifications/notificationRoutes.ts';
 import { suppressionRoutes } from '../suppressions/suppressionRoutes.ts';
 import { statsRoutes } from '../stats/statsRoutes.ts';
 import { accessGuard, type RouteAccess } from './accessGuard.ts';
@@ -128,6 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   app.setErrorHandler((error, request, reply) => mapError(error as Error, request, reply));
 
   await app.register(healthRoutes(services, metrics));
+  await app.register(acknowledgementLinkRoutes(services));
   app.get('/api/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
   await app.register(
     async (api) => {
@@ -150,6 +152,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
       await api.register(incidentRoutes(services));
       await api.register(suppressionRoutes(services));
       await api.register(statsRoutes(services));
+      await api.register(notificationRoutes(services));
     },
     { prefix: '/api/v1' },
   );

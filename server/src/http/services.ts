@@ -19,6 +19,7 @@ import type { AlertService } from '../alerts/alertService.ts';
 import type { IncidentService } from '../incidents/incidentService.ts';
 import type { SuppressionService } from '../suppressions/suppressionService.ts';
 import type { StatsService } from '../stats/statsService.ts';
+import type { NotificationService } from '../notifications/notificationService.ts';
 import type { OutboxMail } from '@otasuke/shared';
 import type { AccessScope } from '../access/accessScope.ts';
 
@@ -44,6 +45,7 @@ export interface Services {
   incidents: IncidentService;
   suppressions: SuppressionService;
   stats: StatsService;
+  notifications: NotificationService;
 }
 
 /** The dev mailbox: outgoing mail as stored in the outbox, readable in the console. */

@@ -29,6 +29,12 @@ const ja = {
   'mail.application.rejected.subject': '【お助け隊】お申し込みについて',
   'mail.application.rejected.body':
     '{{name}} 様\n\n{{company}} のお申し込みについて、誠に恐れ入りますが今回はお受けできません。\n理由: {{reason}}\n\nサイバーセキュリティお助け隊',
+  'mail.ticket.reply.subject': '【お助け隊】[#{{number}}] {{subject}}',
+  'mail.ticket.reply.body':
+    '{{name}} 様\n\nお問い合わせ（{{number}}）について、相談窓口よりご回答します。\n\n{{body}}\n\nこのメールにそのままご返信いただくと、担当者に届きます（件名の [#{{number}}] は消さないでください）。\n\nサイバーセキュリティお助け隊 相談窓口',
+  'mail.dispatch.offer.subject': '【お助け隊】駆け付け依頼のご打診（{{prefecture}}{{city}}・{{skill}}）',
+  'mail.dispatch.offer.body':
+    '{{company}} 御中\n\nお助け隊より駆け付け対応をご依頼します。\n\n訪問先: {{prefecture}}{{city}}\n必要な対応: {{skill}}\n内容: {{problem}}\n\n{{deadline}} までに、ポータルで受諾またはお断りをご回答ください。期限を過ぎると他の業者様にご依頼します。\n{{link}}\n\nサイバーセキュリティお助け隊',
 } as const;
 
 export type MessageKey = keyof typeof ja;
@@ -58,6 +64,12 @@ const en: Record<MessageKey, string> = {
   'mail.application.rejected.subject': '[Otasuke] About your application',
   'mail.application.rejected.body':
     'Dear {{name}},\n\nWe are sorry, we cannot accept the application of {{company}} this time.\nReason: {{reason}}\n\nCybersecurity Otasuketai',
+  'mail.ticket.reply.subject': '[Otasuke] [#{{number}}] {{subject}}',
+  'mail.ticket.reply.body':
+    'Dear {{name}},\n\nThe help desk answers your request {{number}}:\n\n{{body}}\n\nReply to this mail to reach the agent (keep [#{{number}}] in the subject).\n\nCybersecurity Otasuketai help desk',
+  'mail.dispatch.offer.subject': '[Otasuke] On-site job offer ({{prefecture}} {{city}}, {{skill}})',
+  'mail.dispatch.offer.body':
+    'To {{company}},\n\nOtasuke offers you an on-site job.\n\nWhere: {{prefecture}} {{city}}\nSkill: {{skill}}\nProblem: {{problem}}\n\nPlease accept or decline in the portal by {{deadline}}; after that the job is offered to another vendor.\n{{link}}\n\nCybersecurity Otasuketai',
 };
 
 export const catalogs: Record<Locale, Record<MessageKey, string>> = { ja, en };

@@ -37,7 +37,7 @@ describe(`fault: server killed mid-batch (${serverUrl ? 'PostgreSQL' : 'PGlite d
     child = proc;
     return new Promise((resolve, reject) => {
       let output = '';
-      const timer = setTimeout(() => reject(new Error(`the server did not start in 120 s:\n${output}`)), 120_000);
+      const timer = setTimeout(() => reject(new Error(`the server did not start in 240 s:\n${output}`)), 240_000);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         const match = /Otasuke is running: http:\/\/localhost:(\d+)/.exec(output);
@@ -147,5 +147,5 @@ describe(`fault: server killed mid-batch (${serverUrl ? 'PostgreSQL' : 'PGlite d
     } finally {
       await database.close();
     }
-  }, 300_000);
+  }, 480_000);
 });

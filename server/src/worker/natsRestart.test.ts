@@ -111,7 +111,7 @@ describe.skipIf(!haveNats)(`fault: NATS restarted mid-stream (scale mode, ${proc
     for (const body of batches) await sendUntilAcked(body);
 
     const count = async () => Number((await database.db.selectFrom('alerts').select((eb) => eb.fn.countAll().as('n')).where('sensorId', '=', sensor.sensorId).executeTakeFirstOrThrow()).n);
-    await waitFor(async () => (await count()) === total && (await harness.backlog()) === 0, 60_000, `${total} alerts stored and the stream drained`);
+    await waitFor(async () => (await count()) === total && (await harness.backlog()) === 0, 150_000, `${total} alerts stored and the stream drained`);
     const seqs = (await database.db.selectFrom('alerts').select('seq').where('sensorId', '=', sensor.sensorId).execute()).map((r) => Number(r.seq));
     expect(seqs.length).toBe(total);
     expect(new Set(seqs).size).toBe(total);
@@ -119,5 +119,5 @@ describe.skipIf(!haveNats)(`fault: NATS restarted mid-stream (scale mode, ${proc
     expect(Math.max(...seqs)).toBe(total);
     const counters = await database.db.selectFrom('sensorIngestCounters').selectAll().where('sensorId', '=', sensor.sensorId).executeTakeFirstOrThrow();
     expect(Number(counters.accepted)).toBe(total);
-  });
+  }, 240_000);
 });

@@ -41,14 +41,14 @@ describe.skipIf(!natsUrl)(`ingest, scale mode through NATS JetStream (${process.
     expect(await stored(sensor.sensorId)).toEqual([1, 2, 3, 4, 5]);
     const counters = await database.db.selectFrom('sensorIngestCounters').selectAll().where('sensorId', '=', sensor.sensorId).executeTakeFirstOrThrow();
     expect([Number(counters.accepted), Number(counters.duplicates), Number(counters.rejected)]).toEqual([5, 2, 1]);
-  });
+  }, 120_000);
 
   it('splits a batch larger than a NATS message into several and loses none', async () => {
     const sensor = await enrollTestSensor(harness.services);
     const events = Array.from({ length: 5000 }, (_, i) => syntheticAlertEvent(i + 1));
     const response = await send(sensor.credential, gzipBatchOf(events));
     expect(response.json()).toMatchObject({ accepted: 5000 });
-    await waitFor(async () => (await stored(sensor.sensorId)).length === 5000, 60_000);
+    await waitFor(async () => (await stored(sensor.sensorId)).length === 5000, 150_000);
     expect(new Set(await stored(sensor.sensorId)).size).toBe(5000);
-  });
+  }, 180_000);
 });

@@ -28,6 +28,8 @@ export interface WorkerOptions {
 
 export async function startWorker(config: Config, options: WorkerOptions = {}): Promise<RunningWorker> {
   if (!config.natsUrl) throw new Error('otasuke worker needs NATS_URL (--nats-url): it consumes the ingest stream of scale mode');
+  // The embedded database belongs to one process; workers and ingest nodes share a PostgreSQL server.
+  if (!config.databaseUrl) throw new Error('otasuke worker needs PostgreSQL (DATABASE_URL or --database-url): scale mode shares one database between ingest nodes and workers');
   const logger = pino({ level: config.logLevel, base: { service: 'otasuke-worker' } });
   const clock = options.clock ?? systemClock;
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });

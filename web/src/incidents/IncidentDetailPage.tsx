@@ -8,7 +8,7 @@ import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
 import { useFormatDateTime } from '../i18n/dateTime.ts';
 import { RouterLink } from '../router/RouterLink.tsx';
 import { CountBadge } from './IncidentQueuePage.tsx';
-import { nextStatuses, resolutions, type IncidentDetail, type IncidentResolution, type TransitionTarget } from './incidentModel.ts';
+import { nextStatuses, resolutions, type DetailCall, type IncidentDetail, type IncidentResolution, type TransitionTarget } from './incidentModel.ts';
 import { PriorityBadge, StatusBadge } from './PriorityBadge.tsx';
 
 type Analysis = NonNullable<IncidentDetail['analysis']>;
@@ -27,13 +27,13 @@ export function IncidentDetailPage({ id, canAct, userId }: { id: string; canAct:
   const [done, setDone] = useState<string | null>(null);
 
   const act = useMutation({
-    mutationFn: (call: () => Promise<IncidentDetail>) => call(),
+    mutationFn: (call: DetailCall) => call(),
     onSuccess: (data) => {
       queryClient.setQueryData(key, data);
       void queryClient.invalidateQueries({ queryKey: ['incidents', 'queue'] });
     },
   });
-  function run(call: () => Promise<IncidentDetail>, message: string) {
+  function run(call: DetailCall, message: string) {
     setDone(null);
     act.mutate(call, { onSuccess: () => setDone(message) });
   }

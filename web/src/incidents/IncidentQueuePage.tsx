@@ -7,7 +7,7 @@ import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
 import { useFormatDateTime } from '../i18n/dateTime.ts';
 import { RouterLink } from '../router/RouterLink.tsx';
 import { navigate } from '../router/router.ts';
-import { directions, engines, incidentStatuses, priorities, resolutions, transitionTargets, type IncidentResolution, type IncidentSummary, type TransitionTarget } from './incidentModel.ts';
+import { directions, engines, incidentStatuses, priorities, resolutions, transitionTargets, type IncidentAction, type IncidentResolution, type IncidentSummary, type TransitionTarget } from './incidentModel.ts';
 import { PriorityBadge, StatusBadge } from './PriorityBadge.tsx';
 import { defaultFilters, deleteView, loadViews, queryOfFilters, saveView, type QueueFilters, type SavedView } from './savedViews.ts';
 
@@ -103,7 +103,7 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
     setFilters((f) => ({ ...f, ...patch }));
   }
 
-  async function runBulk(action: (id: string) => Promise<unknown>) {
+  async function runBulk(action: IncidentAction) {
     let ok = 0;
     let failed = 0;
     // One at a time: each is its own audited change, and a refusal (wrong state) does not stop the rest.

@@ -36,3 +36,8 @@ export const priorityColor: Record<IncidentPriority, string> = { P1: 'red.9', P2
 /** Dark text on the light badges (yellow, grey) keeps the contrast readable. */
 export const priorityTextColor: Record<IncidentPriority, string> = { P1: 'white', P2: 'white', P3: 'black', P4: 'white' };
 export const statusColor: Record<IncidentStatus, string> = { new: 'red', acknowledged: 'orange', investigating: 'blue', customer_notified: 'grape', resolved: 'green', merged: 'gray' };
+
+/** A call that answers the updated incident (kept here: the catalog scanner reads `=> Promise<` in .tsx as text). */
+export type DetailCall = () => Promise<IncidentDetail>;
+/** One step of a bulk action on the incident with this id. */
+export type IncidentAction = (id: string) => Promise<unknown>;

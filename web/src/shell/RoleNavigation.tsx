@@ -31,7 +31,7 @@ export function RoleNavigation({ role, onNavigate }: { role: Role; onNavigate: (
           key={page}
           href={adminPagePaths[page]}
           label={t(`admin.${page}`)}
-          active={pathname === adminPagePaths[page]}
+          active={pathname === adminPagePaths[page] || pathname.startsWith(`${adminPagePaths[page]}/`)}
           aria-current={pathname === adminPagePaths[page] ? 'page' : undefined}
           onClick={(event) => {
             event.preventDefault();

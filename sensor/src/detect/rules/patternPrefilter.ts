@@ -125,9 +125,11 @@ export class PatternPrefilter {
     const n = data.length;
     let g = 0;
     const hasShort = this.hasShort;
+    const mark1 = this.shortMark1;
+    const mark2 = this.shortMark2;
     for (let i = 0; i < n; i++) {
       g = (g << 8) | LOWER[data[i]!]!;
-      if (hasShort) this.shortAt(data, i, g, stamp, onRule);
+      if (hasShort && (mark1[g & 0xff] === 1 || mark2[g & 0xffff] === 1)) this.shortAt(data, i, g, stamp, onRule);
       if (i < GRAM - 1) continue;
       const h = hashGram(g);
       if ((bloom[h >> 3]! & (1 << (h & 7))) === 0) continue;

@@ -1,0 +1,262 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { c2Alert, insertAlertSeries } from '../incidents/alertFixtures.ts';
+import { OutboxWorker } from '../mail/outboxWorker.ts';
+import { SmtpMailer } from '../mail/smtpMailer.ts';
+import { startTestSmtpServer, type TestSmtpServer } from '../mail/testSmtpServer.ts';
+import { startTestPlatform, type Session, type TestPlatform } from '../testing/testPlatform.ts';
+import { EmailChannel, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookChannel, webhookSignature } from './channels.ts';
+import { NotificationRepository } from './notificationRepository.ts';
+import { NotificationService } from './notificationService.ts';
+
+const MINUTE = 60_000;
+const cli = { scope: null, ip: null, requestId: 'setup' };
+
+interface Org {
+  id: string;
+  siteId: string;
+  sensorId: string;
+}
+
+describe(`notifications (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let platform: TestPlatform;
+  let smtp: TestSmtpServer;
+  let mailer: SmtpMailer;
+  let worker: OutboxWorker;
+  let ownerA: Session;
+  let analyst: Session;
+  const orgs: Record<'a' | 'b', Org> = {} as never;
+  let seq = 1;
+
+  const series = async (org: 'a' | 'b', count: number, start: Date, stepMs = 10) => {
+    const refs = await insertAlertSeries(platform.database.db, { organizationId: orgs[org].id, siteId: orgs[org].siteId, sensorId: orgs[org].sensorId, firstSeq: seq, count, start, stepMs, alert: c2Alert });
+    seq += count;
+    return (await platform.services.incidents.correlate(refs)).incidents[0]!;
+  };
+  /** Delivers the outbox to the SMTP server and answers the parsed mails of this round. */
+  const deliver = async () => {
+    const before = smtp.received.length;
+    await worker.runOnce();
+    return Promise.all(smtp.received.slice(before).map(async (m) => ({ to: m.to, mail: await simpleParser(m.raw) })));
+  };
+  const ackTokenOf = (text: string) => /\/ack\/([0-9a-f-]{36}\.[A-Za-z0-9_-]{43})/.exec(text)![1]!;
+  const timeline = async (incidentId: string) =>
+    (await sql<{ kind: string; details: Record<string, unknown> }>`select kind, details from incident_events where incident_id = ${incidentId} order by id`.execute(platform.database.db)).rows;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    smtp = await startTestSmtpServer();
+    mailer = new SmtpMailer(smtp.url, { timeoutMs: 10_000 });
+    worker = new OutboxWorker({ repository: platform.services.outbox, mailer, clock: platform.clock, from: 'お助け隊 <no-reply@otasuke.example>' });
+    const operatorId = await platform.createOrganization({ kind: 'operator', name: '運営' });
+    await platform.createUser(operatorId, 'analyst', 'analyst@notify.example');
+    const opScope = { userId: null, tokenId: null, sessionId: null, organizationId: operatorId, organizationKind: 'operator' as const, role: 'operator_admin' as const };
+    for (const key of ['a', 'b'] as const) {
+      const id = await platform.createOrganization({ kind: 'subscriber', name: key === 'a' ? '田中工務店' : '鈴木商店', membership: 'member' });
+      const site = await platform.services.organizations.createSite({ ...cli, scope: opScope }, id, { name: '本社' });
+      const sensor = await platform.services.organizations.createSensor({ ...cli, scope: opScope }, site.id, { name: 'sensor' });
+      orgs[key] = { id, siteId: site.id, sensorId: sensor.id };
+    }
+    await platform.createUser(orgs.a.id, 'subscriber_admin', 'owner@a.example');
+    ownerA = await platform.signIn('owner@a.example');
+    analyst = await platform.signIn('analyst@notify.example');
+    // A's owner registers the contacts through the API; B's are set by operator staff.
+    expect((await platform.request(ownerA, 'POST', `/api/v1/organizations/${orgs.a.id}/notification-contacts`, { role: 'primary', name: '田中 一郎', email: 'tanaka@a.example' })).statusCode).toBe(201);
+    expect((await platform.request(ownerA, 'POST', `/api/v1/organizations/${orgs.a.id}/notification-contacts`, { role: 'backup', name: '田中 花子', email: 'hanako@a.example', phone: '06-1234-5678' })).statusCode).toBe(201);
+    expect((await platform.request(analyst, 'POST', `/api/v1/organizations/${orgs.b.id}/notification-contacts`, { role: 'primary', name: '鈴木 次郎', email: 'suzuki@b.example' })).statusCode).toBe(201);
+  });
+  afterAll(async () => {
+    await mailer?.close();
+    await smtp?.close();
+    await platform?.close();
+  });
+  beforeEach(async () => {
+    await worker.runOnce();
+    // The tests move the clock by days; sessions would have idled out.
+    ownerA = await platform.signIn('owner@a.example');
+    analyst = await platform.signIn('analyst@notify.example');
+  });
+
+  it('keeps contacts per tenant: A cannot read or add to B, a contact with the email channel needs an address', async () => {
+    expect((await platform.request(ownerA, 'GET', `/api/v1/organizations/${orgs.b.id}/notification-contacts`)).statusCode).toBe(404);
+    expect((await platform.request(ownerA, 'POST', `/api/v1/organizations/${orgs.b.id}/notification-contacts`, { role: 'primary', name: '乗っ取り', email: 'evil@a.example' })).statusCode).toBe(404);
+    const bad = await platform.request(ownerA, 'POST', `/api/v1/organizations/${orgs.a.id}/notification-contacts`, { role: 'primary', name: '電話だけ' });
+    expect(bad.statusCode).toBe(400);
+    const mine = await platform.request(ownerA, 'GET', `/api/v1/organizations/${orgs.a.id}/notification-contacts`);
+    expect(mine.json().map((c: { name: string; role: string }) => `${c.role}:${c.name}`)).toEqual(['primary:田中 一郎', 'backup:田中 花子']);
+  });
+
+  it('mails a P1 in Japanese, reminds every 30 min, escalates to the backup after 2 reminders, and stops when the link is followed', async () => {
+    const start = platform.clock.now();
+    const incidentId = await series('a', 3, new Date(start.getTime() - MINUTE));
+    expect((await platform.request(analyst, 'GET', `/api/v1/incidents/${incidentId}`)).json().incident.priority).toBe('P1');
+
+    expect(await platform.services.notifications.tick()).toEqual({ incidents: 1, messages: 1 });
+    const first = await deliver();
+    expect(first.map((m) => m.to)).toEqual([['tanaka@a.example']]);
+    const mail = first[0]!.mail;
+    expect(mail.subject).toMatch(/^【お助け隊】/);
+    expect(mail.text).toContain('田中 一郎 様');
+    expect(mail.text).toContain('お読みになったら、次のリンクを押してください（ログイン不要・7日間有効）');
+    expect(mail.text).toContain('http://otasuke.test/ack/');
+    const token = ackTokenOf(mail.text!);
+
+    // Within the 30 minutes nothing more goes out.
+    platform.clock.advance(29 * MINUTE);
+    expect(await platform.services.notifications.tick()).toEqual({ incidents: 0, messages: 0 });
+    platform.clock.advance(MINUTE);
+    expect(await platform.services.notifications.tick()).toEqual({ incidents: 1, messages: 1 });
+    const second = await deliver();
+    expect(second.map((m) => m.to)).toEqual([['tanaka@a.example']]);
+    expect(second[0]!.mail.subject).toMatch(/^【再送】【お助け隊】/);
+    expect(second[0]!.mail.text).toContain('このお知らせは 2 回目です');
+
+    platform.clock.advance(30 * MINUTE);
+    expect(await platform.services.notifications.tick()).toEqual({ incidents: 1, messages: 2 });
+    const third = await deliver();
+    expect(third.map((m) => m.to[0]).sort()).toEqual(['hanako@a.example', 'tanaka@a.example']);
+    const toBackup = third.find((m) => m.to[0] === 'hanako@a.example')!.mail;
+    expect(toBackup.subject).toMatch(/^【至急・再送】/);
+    expect(toBackup.text).toContain('予備の連絡先であるあなたにもお送りしています');
+
+    // The backup follows the link of the first mail (still valid): acknowledged, in the timeline.
+    platform.clock.advance(5 * MINUTE);
+    const page = await platform.app.inject({ method: 'GET', url: `/ack/${token}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toContain('確認のご連絡を受け付けました');
+    const ack = (await timeline(incidentId)).find((e) => e.kind === 'customer_acknowledged')!;
+    expect(ack.details).toMatchObject({ via: 'mail_link', contactName: '田中 一郎', contactEmail: 'tanaka@a.example' });
+
+    // After the acknowledgement: no more mail, however long nobody acts.
+    for (let i = 0; i < 8; i++) {
+      platform.clock.advance(30 * MINUTE);
+      expect(await platform.services.notifications.tick()).toEqual({ incidents: 0, messages: 0 });
+    }
+    expect(await deliver()).toEqual([]);
+    // The link works once.
+    const again = await platform.app.inject({ method: 'GET', url: `/ack/${token}` });
+    expect(again.statusCode).toBe(410);
+    expect(again.body).toContain('このリンクはすでに使われました');
+    // Analysts see every send in the log.
+    const log = (await platform.request(analyst, 'GET', `/api/v1/notification-log?incidentId=${incidentId}`)).json();
+    expect(log.map((l: { purpose: string; target: string; status: string }) => `${l.purpose}:${l.target}:${l.status}`).sort()).toEqual([
+      'escalation:hanako@a.example:queued',
+      'escalation:tanaka@a.example:queued',
+      'incident:tanaka@a.example:queued',
+      'reminder:tanaka@a.example:queued',
+    ]);
+    expect((await platform.request(ownerA, 'GET', '/api/v1/notification-log')).statusCode).toBe(403);
+  });
+
+  it('refuses a token moved onto another incident or tenant, an expired token, and a made-up one', async () => {
+    const start = platform.clock.now();
+    const incidentA = await series('a', 2, new Date(start.getTime() - MINUTE));
+    const incidentB = await series('b', 2, new Date(start.getTime() - MINUTE));
+    await platform.services.notifications.tick();
+    const mails = await deliver();
+    const tokenA = ackTokenOf(mails.find((m) => m.to[0] === 'tanaka@a.example')!.mail.text!);
+    const secret = tokenA.split('.')[1]!;
+    for (const forged of [`${incidentB}.${secret}`, `${incidentA}.${'x'.repeat(43)}`, 'not-a-token']) {
+      const page = await platform.app.inject({ method: 'GET', url: `/ack/${forged}` });
+      expect(page.statusCode).toBe(404);
+      expect(page.body).toContain('このリンクは使えません');
+    }
+    // A's owner cannot acknowledge B's incident in the console either.
+    expect((await platform.request(ownerA, 'POST', `/api/v1/incidents/${incidentB}/acknowledge`)).statusCode).toBe(404);
+    expect((await timeline(incidentB)).some((e) => e.kind === 'customer_acknowledged')).toBe(false);
+
+    platform.clock.advance(7 * 24 * 60 * MINUTE + MINUTE);
+    const expired = await platform.app.inject({ method: 'GET', url: `/ack/${tokenA}` });
+    expect(expired.statusCode).toBe(410);
+    expect(expired.body).toContain('有効期限が切れています');
+    // The console acknowledgement still works, once.
+    ownerA = await platform.signIn('owner@a.example');
+    const viaConsole = await platform.request(ownerA, 'POST', `/api/v1/incidents/${incidentA}/acknowledge`);
+    expect(viaConsole.statusCode).toBe(200);
+    expect(viaConsole.json().alreadyAcknowledged).toBe(false);
+    expect((await platform.request(ownerA, 'POST', `/api/v1/incidents/${incidentA}/acknowledge`)).json().alreadyAcknowledged).toBe(true);
+    await platform.request(analyst, 'POST', `/api/v1/incidents/${incidentB}/transition`, { to: 'resolved', resolution: 'benign' });
+    await worker.runOnce();
+  });
+
+  it('bounds the mails of a flood: 10,000 alerts in one incident over an hour → one incident, one mail per 15 minutes at most', async () => {
+    const start = platform.clock.now();
+    const incidentId = await series('b', 1, new Date(start.getTime() - 1000));
+    const before = smtp.received.length;
+    await platform.services.notifications.tick();
+    // 10,000 more alerts arrive in 60 batches, one a minute; the notifier ticks each minute.
+    for (let minute = 1; minute <= 60; minute++) {
+      platform.clock.advance(MINUTE);
+      const id = await series('b', minute <= 40 ? 167 : 166, new Date(platform.clock.now().getTime() - 30_000), 100);
+      expect(id).toBe(incidentId);
+      await platform.services.notifications.tick();
+    }
+    await worker.runOnce();
+    await worker.runOnce();
+    const sent = smtp.received.length - before;
+    const count = (await platform.request(analyst, 'GET', `/api/v1/incidents/${incidentId}`)).json().incident.alertCount;
+    expect(count).toBe(1 + 40 * 167 + 20 * 166);
+    // The first mail, then one every 15 minutes with "+N more" (B has no backup contact).
+    const debug = await Promise.all(smtp.received.slice(before).map(async (m) => `${m.to[0]} ${(await simpleParser(m.raw)).subject}`));
+    expect(debug).toEqual([]);
+    expect(sent).toBe(5);
+    const last = await simpleParser(smtp.received.at(-1)!.raw);
+    expect(last.text).toMatch(/同じ件で新たに [\d,]+ 件の検知がありました/);
+  }, 120_000);
+
+  it('posts a signed webhook to a receiver the operator allowed, retrying after a failure', async () => {
+    const bodies: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+    let failures = 1;
+    const receiver: Server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (c: Buffer) => chunks.push(c));
+      request.on('end', () => {
+        if (failures-- > 0) {
+          response.writeHead(503).end();
+          return;
+        }
+        bodies.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    try {
+      const waits: number[] = [];
+      const repository = new NotificationRepository(platform.database.db);
+      const allowing = new NotificationService(repository, platform.services.audit, platform.clock, { publicUrl: 'http://otasuke.test' }, {
+        email: new EmailChannel(platform.services.mail),
+        webhook: new WebhookChannel({ allowInternal: true, sleep: async (ms) => void waits.push(ms), now: () => platform.clock.now() }),
+      }, { allowInternalWebhooks: true });
+      const context = { ...cli, scope: { userId: null, tokenId: null, sessionId: null, organizationId: orgs.a.id, organizationKind: 'subscriber' as const, role: 'subscriber_admin' as const } };
+      const secret = 'a-long-shared-secret-1234';
+      const hook = await allowing.createWebhook(context, orgs.a.id, { url, secret, enabled: true });
+      const incidentId = await series('a', 2, new Date(platform.clock.now().getTime() - MINUTE));
+      await allowing.tick();
+      expect(bodies).toHaveLength(1);
+      const { headers, body } = bodies[0]!;
+      expect(headers[SIGNATURE_HEADER]).toBe(webhookSignature(secret, String(headers[TIMESTAMP_HEADER]), body));
+      expect(JSON.parse(body)).toMatchObject({ purpose: 'incident', incidentId, organizationId: orgs.a.id, priority: 'P1', kind: 'c2_communication' });
+      expect(waits).toEqual([0, 1000]);
+      const log = await allowing.log(context.scope, { incidentId, limit: 10 });
+      expect(log.find((l) => l.channel === 'webhook')).toMatchObject({ target: url, status: 'sent', attempts: 2, error: null });
+      await allowing.deleteWebhook(context, hook.id);
+      await worker.runOnce();
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it('refuses webhook targets on metadata, loopback and private addresses unless the operator allows them', async () => {
+    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://localhost:8080/hook', 'http://127.0.0.1/hook', 'http://10.1.2.3/hook', 'http://[::1]/hook', 'http://[fd00::1]/hook', 'http://[::ffff:192.168.0.1]/hook']) {
+      const response = await platform.request(ownerA, 'POST', `/api/v1/organizations/${orgs.a.id}/notification-webhooks`, { url, secret: 'a-long-shared-secret-1234' });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.json().error.details.fields[0].field).toBe('body.url');
+    }
+    expect((await platform.request(ownerA, 'GET', `/api/v1/organizations/${orgs.a.id}/notification-webhooks`)).json()).toEqual([]);
+  });
+});
