@@ -16,6 +16,7 @@ import { BillingScheduler } from './billing/billingScheduler.ts';
 import { NotificationScheduler } from './notifications/notificationScheduler.ts';
 import { SmtpMailer } from './mail/smtpMailer.ts';
 import { loadDemoData, type DemoLogin } from './demo/demoData.ts';
+import { startDemoSensors, type DemoSensors } from './demo/demoSensors.ts';
 import { AlertPartitionKeeper } from './ingest/alertPartitionKeeper.ts';
 import { IngestRepository } from './ingest/ingestRepository.ts';
 import { DEFAULT_INGEST_STREAM, NatsIngestQueue, type IngestStreamNames } from './ingest/natsIngestQueue.ts';
@@ -32,12 +33,14 @@ export interface RunningServer {
   services: AppServices;
   database: Database;
   demoLogins: DemoLogin[] | null;
+  /** With --demo: one in-process sensor per demo subscriber (see demo/demoSensors.ts), else null. */
+  demoSensors: DemoSensors | null;
   close(): Promise<void>;
 }
 
 export async function startServer(
   config: Config,
-  options: { clock?: Clock; webDist?: string; ingestStream?: IngestStreamNames; adapters?: ServiceAdapters } = {},
+  options: { clock?: Clock; webDist?: string; ingestStream?: IngestStreamNames; adapters?: ServiceAdapters; demoSensors?: boolean } = {},
 ): Promise<RunningServer> {
   const logger = pino({ level: config.logLevel, base: { service: 'otasuke-server' } });
   const clock = options.clock ?? systemClock;
@@ -89,17 +92,22 @@ export async function startServer(
   logger.info({ address }, 'otasuke server listening');
   const boundPort = new URL(address).port;
   if (!config.publicUrlGiven) settings.publicUrl = `http://localhost:${boundPort}`;
+  const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  // Demo sensors enroll over HTTP against this server, so they start once it listens; off in tests unless asked.
+  const demoSensors = config.demo && (options.demoSensors ?? process.env.VITEST === undefined) ? startDemoSensors({ services, dataDir: config.dataDir, serverUrl: url, logger }) : null;
 
   let closed = false;
   return {
-    url: address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost'),
+    url,
     publicUrl: settings.publicUrl,
     services,
     database,
     demoLogins,
+    demoSensors,
     async close() {
       if (closed) return;
       closed = true;
+      await demoSensors?.stop();
       await app.close();
       await billingJobs.stop();
       await distributionJobs.stop();

@@ -115,9 +115,12 @@ describe('monitoring console', () => {
     await screenshot(page, 'monitoring-queue.png');
 
     // The keyboard: the c2 incident sorts first (higher priority); Enter opens it.
-    await page.locator('body').press('j');
-    await page.locator('body').press('k');
-    await page.locator('body').press('Enter');
+    // The menu link keeps the focus after the click: let it go, as a reader clicking the page would.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/incidents\/[0-9a-f-]{36}$/);
     await page.getByRole('heading', { name: '証拠（最新 12 件）' }).waitFor();
     await page.getByText('c2.example.net').first().waitFor();
     await page.getByTestId('owner-text').waitFor();

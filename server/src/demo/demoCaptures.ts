@@ -127,19 +127,17 @@ export function evilDownloadCapture(t0: number, count: number): Uint8Array {
   return writePcap(packets);
 }
 
-export interface DemoCapture {
-  /** File name (the agent takes watched files in name order). */
-  name: string;
-  bytes: Uint8Array;
+/**
+ * One capture holding every story, in time order from `t0` (Unix seconds): a demo sensor replays
+ * it as one watched file, so detection (with the bundle's rules) is built once, not per story.
+ */
+export function demoCapture(t0: number): Uint8Array {
+  return concatCaptures([inboundPortScanCapture(t0), loginBruteForceCapture(t0 + 600), c2BeaconCapture(t0 + 1200), malwareDownloadCapture(t0 + 2400), evilDownloadCapture(t0 + 3000, 3)]);
 }
 
-/** The demo's captures, in the order the agent takes them, starting `t0` (Unix seconds). */
-export function demoCaptures(t0: number): DemoCapture[] {
-  return [
-    { name: '01-port-scan.pcap', bytes: inboundPortScanCapture(t0) },
-    { name: '02-login-brute-force.pcap', bytes: loginBruteForceCapture(t0 + 600) },
-    { name: '03-c2-beacon.pcap', bytes: c2BeaconCapture(t0 + 1200) },
-    { name: '04-malware-download.pcap', bytes: malwareDownloadCapture(t0 + 2400) },
-    { name: '05-evil-download.pcap', bytes: evilDownloadCapture(t0 + 3000, 3) },
-  ];
+/** Classic pcaps (as writePcap makes them, little-endian, one link type) joined into one. */
+function concatCaptures(captures: readonly Uint8Array[]): Uint8Array {
+  const PCAP_HEADER_BYTES = 24;
+  const parts = captures.map((c, i) => (i === 0 ? c : c.subarray(PCAP_HEADER_BYTES)));
+  return Buffer.concat(parts);
 }

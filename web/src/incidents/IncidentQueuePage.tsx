@@ -218,7 +218,7 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
       {incidents.data && rows.length === 0 && <Alert color="gray">{t('incidents.emptyQueue')}</Alert>}
       {rows.length > 0 && (
         <Card withBorder padding={0}>
-          <Table.ScrollContainer minWidth={1000}>
+          <Table.ScrollContainer minWidth={1180}>
             <Table verticalSpacing="xs" highlightOnHover aria-label={t('admin.incidents')}>
               <Table.Thead>
                 <Table.Tr>
@@ -233,7 +233,7 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
                   <Table.Th>{t('incidents.directionColumn')}</Table.Th>
                   <Table.Th>{t('incidents.engineColumn')}</Table.Th>
                   <Table.Th>{t('incidents.statusColumn')}</Table.Th>
-                  <Table.Th ta="right">{t('incidents.detections')}</Table.Th>
+                  <Table.Th ta="right" style={{ whiteSpace: 'nowrap' }}>{t('incidents.detections')}</Table.Th>
                   <Table.Th>{t('incidents.lastSeen')}</Table.Th>
                   <Table.Th>{t('incidents.assignee')}</Table.Th>
                 </Table.Tr>
@@ -302,7 +302,7 @@ function QueueRow(props: { incident: IncidentSummary; index: number; current: bo
         </Text>
       </Table.Td>
       <Table.Td>{incident.organizationName}</Table.Td>
-      <Table.Td>{t(`incidents.direction.${incident.direction}`)}</Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`incidents.direction.${incident.direction}`)}</Table.Td>
       <Table.Td>{t(`incidents.engine.${incident.engine}`)}</Table.Td>
       <Table.Td>
         <StatusBadge status={incident.status} />
@@ -310,10 +310,10 @@ function QueueRow(props: { incident: IncidentSummary; index: number; current: bo
       <Table.Td ta="right">
         <CountBadge count={incident.alertCount} />
       </Table.Td>
-      <Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
         <Text size="sm">{props.lastSeen}</Text>
       </Table.Td>
-      <Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
         <Text size="sm">{incident.assigneeUserId ? (props.mine ? t('incidents.assignedMe') : t('incidents.assignedOther')) : t('incidents.unassigned')}</Text>
       </Table.Td>
     </Table.Tr>
@@ -325,7 +325,7 @@ export function CountBadge({ count }: { count: number }) {
   const { t } = useTranslation();
   if (count <= 1) return <Text size="sm">{t('incidents.countOne')}</Text>;
   return (
-    <Badge variant="outline" color="dark" radius="sm" title={t('incidents.countTitle', { count })}>
+    <Badge variant="outline" color="dark" radius="sm" title={t('incidents.countTitle', { count })} style={{ width: 'max-content', maxWidth: 'none' }}>
       {t('incidents.countMore', { more: count - 1 })}
     </Badge>
   );

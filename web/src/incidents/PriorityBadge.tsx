@@ -6,7 +6,7 @@ import { priorityColor, priorityTextColor, statusColor, type IncidentPriority, t
 export function PriorityBadge({ priority }: { priority: IncidentPriority }) {
   const { t } = useTranslation();
   return (
-    <Badge color={priorityColor[priority]} c={priorityTextColor[priority]} variant="filled" radius="sm" style={{ flexShrink: 0 }}>
+    <Badge color={priorityColor[priority]} c={priorityTextColor[priority]} variant="filled" radius="sm" style={{ flexShrink: 0, width: 'max-content', maxWidth: 'none' }}>
       {t('incidents.priorityLabel', { priority, name: t(`incidents.priority.${priority}`) })}
     </Badge>
   );
@@ -15,7 +15,7 @@ export function PriorityBadge({ priority }: { priority: IncidentPriority }) {
 export function StatusBadge({ status }: { status: IncidentStatus }) {
   const { t } = useTranslation();
   return (
-    <Badge color={statusColor[status]} variant="light" radius="sm" style={{ flexShrink: 0 }}>
+    <Badge color={statusColor[status]} variant="light" radius="sm" style={{ flexShrink: 0, width: 'max-content', maxWidth: 'none' }}>
       {t(`incidents.status.${status}`)}
     </Badge>
   );

@@ -20,10 +20,10 @@ export const audienceOfRole: Record<Role, Audience> = {
 };
 
 export const featuresOfAudience: Record<Audience, FeatureId[]> = {
-  operator: ['operatorSubscribers', 'operatorVendors', 'operatorStatistics'],
-  analyst: ['analystIncidents', 'analystEvidence', 'analystActions'],
+  operator: ['operatorSubscribers', 'operatorVendors'],
+  analyst: ['analystActions'],
   helpdesk: ['helpdeskTickets', 'helpdeskContext', 'helpdeskRemote'],
-  subscriber: ['subscriberStatus', 'subscriberAlerts', 'subscriberHelp', 'subscriberReports'],
+  subscriber: ['subscriberHelp', 'subscriberReports'],
   vendor: ['vendorDispatches', 'vendorReports'],
   insurer: ['insurerPolicies', 'insurerClaims'],
   enterprise: ['enterpriseSuppliers'],
