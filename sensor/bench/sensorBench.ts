@@ -2,7 +2,7 @@
  * Sensor throughput benchmark.
  *
  *   tsx sensor/bench/sensorBench.ts [--size-mb N] [--concurrent N] [--seed N] [--keep]
- *                                   [--rules DIR] [--ioc-count N] [--home-net CIDRS] [--profile]
+ *                                   [--rules DIR] [--ioc-count N] [--home-net CIDRS] [--profile] [--no-real]
  *
  * 1. Generates a deterministic office-like capture (seeded PRNG): mostly TLS sessions with bulk
  *    encrypted data, some HTTP downloads, many small DNS lookups; N sessions interleaved. Written
@@ -521,7 +521,8 @@ async function main(): Promise<void> {
     const detecting = config.rules !== undefined || config.iocFile !== undefined;
     const label = detecting ? `pipeline + detection${rules !== undefined ? ` (rules ${rules})` : ''}${iocCount > 0 ? ` (${iocCount.toLocaleString('en-US')} IOCs)` : ''}` : 'pipeline';
     console.log(report(`${label}, generated office capture`, measureInChild([file], config)));
-    if (existsSync(PCAPS_DIR)) console.log(report(`${label}, real captures (../shared/data/pcaps)`, measureInChild(captures(PCAPS_DIR), config)));
+    if (process.argv.includes('--no-real')) console.log('real captures skipped (--no-real)');
+    else if (existsSync(PCAPS_DIR)) console.log(report(`${label}, real captures (../shared/data/pcaps)`, measureInChild(captures(PCAPS_DIR), config)));
     else console.log(`real captures skipped: ${PCAPS_DIR} is absent`);
 
     const t1 = performance.now();

@@ -53,6 +53,12 @@ import { SuppressionRepository } from './suppressions/suppressionRepository.ts';
 import { SuppressionService } from './suppressions/suppressionService.ts';
 import { StatsRepository } from './stats/statsRepository.ts';
 import { StatsService } from './stats/statsService.ts';
+import { HelpdeskRepository } from './helpdesk/helpdeskRepository.ts';
+import { HelpdeskService } from './helpdesk/helpdeskService.ts';
+import { DispatchRepository } from './dispatch/dispatchRepository.ts';
+import { DispatchService } from './dispatch/dispatchService.ts';
+import { InsuranceRepository } from './insurance/insuranceRepository.ts';
+import { InsuranceService } from './insurance/insuranceService.ts';
 import { EmailChannel, WebhookChannel } from './notifications/channels.ts';
 import { NotificationRepository } from './notifications/notificationRepository.ts';
 import { NotificationService, type NotificationSettings } from './notifications/notificationService.ts';
@@ -109,6 +115,7 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
   const alertStore = new AlertStore(new IngestRepository(db), adapters.alertHooks ?? createMonitoringHooks({ incidents, suppressions }), clock, logger);
   const feedRepository = new FeedRepository(db);
   const bundles = new BundleService(new BundleRepository(db), feedRepository, audit, clock, adapters.distribution?.bundles);
+  const dispatchRepository = new DispatchRepository(db);
   const enrollment = new EnrollmentService(new EnrollmentRepository(db), organizationRepository, audit, clock, links, bundles);
   return {
     db,
@@ -138,6 +145,9 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
     incidents,
     suppressions,
     stats: new StatsService(new StatsRepository(db)),
+    helpdesk: new HelpdeskService(new HelpdeskRepository(db), audit, mail, clock),
+    dispatch: new DispatchService(dispatchRepository, audit, mail, clock, links),
+    insurance: new InsuranceService(new InsuranceRepository(db), dispatchRepository, incidents, audit, clock),
     notifications: new NotificationService(new NotificationRepository(db), audit, clock, links, {
       email: new EmailChannel(mail),
       webhook: new WebhookChannel({ allowInternal: adapters.notifications?.allowInternalWebhooks ?? false, ...(adapters.notifications?.resolve ? { resolve: adapters.notifications.resolve } : {}), now: () => clock.now() }),

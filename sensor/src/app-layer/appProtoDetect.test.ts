@@ -32,6 +32,13 @@ describe('detectAppProto', () => {
     expect(detectAppProto(enc('\x00\x01\x02\x03'), undefined, 'udp')).toBeUndefined();
   });
 
+  it('does not take POP3 or IMAP for FTP (their clients send USER and PASS too)', () => {
+    expect(detectAppProto(enc('USER alice\r\n'), enc('+OK POP3 server ready\r\n'))).toBeUndefined();
+    expect(detectAppProto(enc('PASS secret\r\n'), enc('+OK\r\n'))).toBeUndefined();
+    expect(detectAppProto(enc('a1 LOGIN alice secret\r\n'), enc('* OK IMAP4rev1 ready\r\n'))).toBeUndefined();
+    expect(detectAppProto(enc('USER alice\r\n'), enc('220 ftp.example.jp FTP ready\r\n'))).toBe('ftp');
+  });
+
   it('fuzz: never throws on mutated first bytes', () => {
     const seeds = [record(22, handshake(1, clientHelloBody())), enc('GET / HTTP/1.1\r\n'), enc('220 ESMTP\r\n'), DNS_QUERY];
     fc.assert(

@@ -58,6 +58,9 @@ export function detectAppProto(firstBytesToServer: Uint8Array, firstBytesToClien
 
   // Server-speaks-first protocols: banner "220", then the client's command or the banner text.
   const banner = latin1(s, 0, Math.min(s.length, 256));
+  // POP3 ("+OK") and IMAP ("* OK") servers greet otherwise; their clients' USER/PASS/QUIT are
+  // FTP words too, so a greeting that is not "220" rules out SMTP and FTP.
+  if (/^(\+OK|\* (OK|PREAUTH|BYE))/.test(banner)) return undefined;
   if (SMTP_COMMANDS.has(cw)) return 'smtp';
   if (FTP_COMMANDS.has(cw)) return 'ftp';
   if (/^220[ -]/.test(banner)) {

@@ -7,7 +7,7 @@
  * TCP data waits in `pending` until the other side acknowledges it (see SensorPipeline). Detection
  * holds the first chunks until it decides, then replays them into the parser.
  */
-import type { AppLayerAnomaly, Direction, FileDigests } from '../app-layer/appLayer.ts';
+import type { AppLayerAnomaly, Direction, FileDigests, FileHashAlgorithms } from '../app-layer/appLayer.ts';
 import { fileDigests } from '../app-layer/appLayer.ts';
 import { detectAppProto, DETECT_MAX_BYTES } from '../app-layer/appProtoDetect.ts';
 import type { AppProto } from '../app-layer/appProtoDetect.ts';
@@ -16,8 +16,9 @@ import type { DnsRecord } from '../app-layer/dns/dnsMessage.ts';
 import { FtpFlowParser, ftpEve } from '../app-layer/ftp/ftpControl.ts';
 import type { FtpTransaction } from '../app-layer/ftp/ftpControl.ts';
 import { HttpFlowParser, httpEve } from '../app-layer/http/httpFlow.ts';
-import type { HttpRequest, HttpTransaction } from '../app-layer/http/httpFlow.ts';
+import type { HttpBody, HttpParserOptions, HttpRequest, HttpTransaction } from '../app-layer/http/httpFlow.ts';
 import { headerValue } from '../app-layer/http/httpHead.ts';
+import { parseMimeMessage } from '../app-layer/smtp/mimeMessage.ts';
 import { SmtpFlowParser, smtpEve } from '../app-layer/smtp/smtpSession.ts';
 import type { SmtpTransaction } from '../app-layer/smtp/smtpSession.ts';
 import { SshFlowParser } from '../app-layer/ssh/sshBanner.ts';
@@ -40,11 +41,17 @@ export interface AppRecordOut {
   /** The parser's own objects, for detection (raw headers, bodies); never written. `request`: the
    *  HTTP request just completed (a detection-only record before its response); `complete`: the
    *  whole transaction, with `requestSeen` when its request went out alone before. */
-  source?: { http?: HttpTransaction; phase?: 'request' | 'complete'; requestSeen?: boolean };
+  source?: { http?: HttpTransaction; phase?: 'request' | 'complete'; requestSeen?: boolean; file?: FileSource };
   /** False when the event type is not written: the record is for detection only (absent: written). */
   logged?: boolean;
 }
 export type AppOut = (rec: AppRecordOut) => void;
+
+/** The bytes of the file a fileinfo record describes (for scanners): the whole decoded file, only
+ *  when it is complete and no larger than AppSessionOptions.fileContentLimit. */
+export interface FileSource {
+  content: Uint8Array;
+}
 
 export interface AppSessionOptions {
   httpHeaders: boolean;
@@ -52,9 +59,19 @@ export interface AppSessionOptions {
   types: ReadonlySet<string>;
   /** Detection stages run: records of event types not written still go out, unlogged. */
   detection?: boolean;
-  /** Every chunk handed to the app layer, in order (detection's onStream). */
+  /** Every chunk handed to the app layer, in order (detection's onStream); for flows whose
+   *  protocol is unknown, up to FAILED_STREAM_MAX_BYTES per direction. */
   onChunk?: (flow: Flow, chunk: ReassembledChunk) => void;
+  /** Bytes of a file kept whole for `source.file` (a scanner's limit); 0 or absent: none kept. */
+  fileContentLimit?: number;
 }
+
+/** With detection every file gets every digest (threat-intel lists any of the three), whatever
+ *  its size: hashing streams, nothing is kept for it. */
+const DETECTION_HASHES: FileHashAlgorithms = { md5: true, sha1: true, sha256: true };
+/** Bytes per direction of a flow of unknown protocol still handed to onChunk (raw-stream
+ *  detection: Telnet/POP3/IMAP credentials, rules on TCP payloads); bounded like a stream depth. */
+export const FAILED_STREAM_MAX_BYTES = 1024 * 1024;
 
 /** Unacknowledged bytes one direction may wait with before they are parsed anyway. */
 const DEFER_MAX_BYTES = 256 * 1024;
@@ -102,6 +119,8 @@ export class AppSession {
   /** HTTP requests handed to detection alone, until their transaction completes. */
   private readonly httpRequestTx = new Map<HttpRequest, HttpTransaction>();
   private httpRequests = 0;
+  /** Bytes of a failed flow handed to onChunk, per direction. */
+  private readonly failedBytes: Record<Direction, number> = { toServer: 0, toClient: 0 };
 
   constructor(
     readonly flow: Flow,
@@ -118,7 +137,11 @@ export class AppSession {
   /** Keep a TCP chunk until the other side acknowledges it. A side that is never acknowledged
    *  (one-sided capture) is handed over once DEFER_MAX_BYTES wait, so memory stays bounded. */
   defer(chunk: ReassembledChunk, out: AppOut): void {
-    if (this.done) return;
+    if (this.done) {
+      // Nothing parses a failed flow's bytes, so they need not wait for their acknowledgement.
+      if (this.proto === 'failed') this.rawChunk(chunk);
+      return;
+    }
     const d = chunk.direction;
     this.pending[d].push(chunk);
     this.pendingBytes[d] += chunk.data.length;
@@ -149,8 +172,11 @@ export class AppSession {
   }
 
   chunk(c: ReassembledChunk, out: AppOut): void {
+    if (this.done) {
+      if (this.proto === 'failed') this.rawChunk(c);
+      return;
+    }
     this.options.onChunk?.(this.flow, c);
-    if (this.done) return;
     if (this.proto !== null) {
       this.feed(c, out);
       return;
@@ -232,11 +258,28 @@ export class AppSession {
     return held;
   }
 
+  /** A chunk of a flow nothing parses: still seen by raw-stream detection, up to
+   *  FAILED_STREAM_MAX_BYTES per direction (counting what went by before the verdict). */
+  private rawChunk(c: ReassembledChunk): void {
+    const onChunk = this.options.onChunk;
+    if (onChunk === undefined) return;
+    const d = c.direction;
+    const room = FAILED_STREAM_MAX_BYTES - this.failedBytes[d];
+    if (room <= 0) return;
+    const data = c.data.length <= room ? c.data : c.data.subarray(0, room);
+    this.failedBytes[d] += data.length;
+    onChunk(this.flow, data === c.data ? c : { direction: d, data, gapBefore: c.gapBefore });
+  }
+
   private giveUp(): void {
+    for (const h of this.held) this.failedBytes[h.direction] += h.data.length;
     this.held = [];
     this.detectTs = this.detectTc = new Uint8Array(0);
     this.proto = 'failed';
     this.done = true;
+    // What waited for an acknowledgement has not been seen by onChunk yet.
+    const waiting = [...this.pending.toServer, ...this.pending.toClient];
+    for (let i = 0; i < waiting.length; i++) this.rawChunk(waiting[i]!);
     this.pending.toServer = [];
     this.pending.toClient = [];
     this.pendingBytes.toServer = this.pendingBytes.toClient = 0;
@@ -249,8 +292,7 @@ export class AppSession {
         this.parser = new DnsFlowParser(this.isTcp ? 'tcp' : 'udp');
         break;
       case 'http':
-        // Digests only when fileinfo records are written: they are the only reader.
-        this.parser = new HttpFlowParser(this.options.types.has('fileinfo') ? { fileHashes: this.options.fileHashes } : {});
+        this.parser = new HttpFlowParser(this.httpParserOptions());
         break;
       case 'tls':
         this.parser = new TlsFlowParser();
@@ -265,6 +307,27 @@ export class AppSession {
         this.parser = new FtpFlowParser();
         break;
     }
+  }
+
+  /** Digests only when something reads them: fileinfo records written, or detection (which wants
+   *  all three of every file, and the file bytes up to the scanner's limit). */
+  private httpParserOptions(): HttpParserOptions {
+    if (this.options.detection) {
+      const keep = this.options.fileContentLimit ?? 0;
+      return { fileHashes: DETECTION_HASHES, fileHashLimit: Infinity, ...(keep > 0 ? { bodyPrefixBytes: keep + 1 } : {}) };
+    }
+    return this.options.types.has('fileinfo') ? { fileHashes: this.options.fileHashes } : {};
+  }
+
+  private get fileHashes(): FileHashAlgorithms {
+    return this.options.detection ? DETECTION_HASHES : this.options.fileHashes;
+  }
+
+  /** `source.file` for a file of `size` decoded bytes whose first bytes are `content`. */
+  private fileSource(content: Uint8Array, size: number, truncated: boolean): FileSource | undefined {
+    const limit = this.options.fileContentLimit ?? 0;
+    if (truncated || size > limit || content.length !== size) return undefined;
+    return { content };
   }
 
   private feed(c: ReassembledChunk, out: AppOut): void {
@@ -301,8 +364,8 @@ export class AppSession {
   }
 
   /** Every record goes out (detection sees them all); `logged` says whether it is written. */
-  private record(out: AppOut, eventType: string, direction: Direction, fields: Record<string, unknown>, txId?: number, source?: AppRecordOut['source']): void {
-    const logged = this.options.types.has(eventType);
+  private record(out: AppOut, eventType: string, direction: Direction, fields: Record<string, unknown>, txId?: number, source?: AppRecordOut['source'], unlogged = false): void {
+    const logged = !unlogged && this.options.types.has(eventType);
     if (!logged && !this.options.detection) return;
     const rec: AppRecordOut = { flow: this.flow, eventType, direction, fields, logged };
     if (txId !== undefined) rec.txId = txId;
@@ -353,11 +416,45 @@ export class AppSession {
       if (tx.response !== undefined) early.response = tx.response;
     }
     this.record(out, 'http', 'toServer', { http }, tx.txId, { http: tx, phase: 'complete', requestSeen });
+    const wantFiles = this.options.types.has('fileinfo') || this.options.detection === true;
+    if (!wantFiles) return;
+    const req = tx.request;
+    // Uploads: for detection only (written fileinfo stays as it was: downloads).
+    if (this.options.detection && req !== undefined && req.bodyLength > 0) this.httpUploads(tx, req, out);
     const res = tx.response;
-    if (res === undefined || res.bodyLength === 0 || !this.options.types.has('fileinfo')) return;
-    const filename = httpFileName(tx.request?.uri ?? '', headerValue(res.headers, 'content-disposition'));
-    const fileinfo = this.fileinfo(filename, res.digests, res.bodyTruncated ? res.bodyLength : res.bodyDecodedLength, res.bodyTruncated, tx.txId);
-    this.record(out, 'fileinfo', 'toClient', { http: httpEve(tx), fileinfo }, tx.txId);
+    if (res === undefined || res.bodyLength === 0) return;
+    const filename = httpFileName(req?.uri ?? '', headerValue(res.headers, 'content-disposition'));
+    const size = res.bodyTruncated ? res.bodyLength : res.bodyDecodedLength;
+    const fileinfo = this.fileinfo(filename, res.digests, size, res.bodyTruncated, tx.txId);
+    const file = this.fileSource(res.body, size, res.bodyTruncated);
+    this.record(out, 'fileinfo', 'toClient', { http: httpEve(tx), fileinfo }, tx.txId, file === undefined ? undefined : { file });
+  }
+
+  /** The files a request carries: each file part of a multipart form (when the form was kept
+   *  whole), else the body itself, named after the URI. */
+  private httpUploads(tx: HttpTransaction, req: HttpRequest, out: AppOut): void {
+    const fields = { http: httpEve(tx) };
+    const ctype = headerValue(req.headers, 'content-type') ?? '';
+    const whole = !req.bodyTruncated && req.body.length === req.bodyDecodedLength;
+    if (/^\s*multipart\/form-data/i.test(ctype) && whole) {
+      const head = Buffer.from(`Content-Type: ${ctype}\r\n\r\n`, 'latin1');
+      const message = parseMimeMessage(Buffer.concat([head, req.body]));
+      for (const a of message.attachments) {
+        const digests = a.truncated ? undefined : fileDigests(a.content, this.fileHashes);
+        const fileinfo = this.fileinfo(a.filename, digests, a.size, a.truncated, tx.txId);
+        const file = this.fileSource(a.content, a.size, a.truncated);
+        this.record(out, 'fileinfo', 'toServer', { ...fields, fileinfo }, tx.txId, file === undefined ? undefined : { file }, true);
+      }
+      if (message.attachments.length > 0) return;
+    }
+    this.httpBodyUpload(tx.txId, req, httpFileName(req.uri, undefined), fields, out);
+  }
+
+  private httpBodyUpload(txId: number, body: HttpBody, filename: string, fields: Record<string, unknown>, out: AppOut): void {
+    const size = body.bodyTruncated ? body.bodyLength : body.bodyDecodedLength;
+    const fileinfo = this.fileinfo(filename, body.digests, size, body.bodyTruncated, txId);
+    const file = this.fileSource(body.body, size, body.bodyTruncated);
+    this.record(out, 'fileinfo', 'toServer', { ...fields, fileinfo }, txId, file === undefined ? undefined : { file }, true);
   }
 
   /** `digests`: of the complete file, as configured; the parsers give none for a truncated file
@@ -423,12 +520,14 @@ export class AppSession {
     const fields: Record<string, unknown> = { smtp: eve.smtp };
     if (eve.email !== undefined) fields.email = eve.email;
     this.record(out, 'smtp', 'toServer', fields, txId);
-    if (!this.options.types.has('fileinfo')) return;
+    if (!this.options.types.has('fileinfo') && !this.options.detection) return;
     for (const a of tx.message?.attachments ?? []) {
-      if (a.filename === '') continue;
-      const digests = a.truncated ? undefined : fileDigests(a.content, this.options.fileHashes);
+      // Unnamed parts are not written (as before) but detection still looks at them.
+      if (a.filename === '' && !this.options.detection) continue;
+      const digests = a.truncated ? undefined : fileDigests(a.content, this.fileHashes);
       const fileinfo = this.fileinfo(a.filename, digests, a.size, a.truncated, txId);
-      this.record(out, 'fileinfo', 'toServer', { ...fields, fileinfo }, txId);
+      const file = this.fileSource(a.content, a.size, a.truncated);
+      this.record(out, 'fileinfo', 'toServer', { ...fields, fileinfo }, txId, file === undefined ? undefined : { file }, a.filename === '');
     }
   }
 

@@ -76,6 +76,12 @@ export interface SensorCounters {
 
 export type EveEmit = (record: EveRecord) => void;
 
+/** A detection stage that reads the bytes of files (fileinfo `source.file`): the app layer keeps
+ *  each file whole up to the largest such limit (bounded memory: larger files are only hashed). */
+export interface FileContentReader {
+  readonly fileContentLimit: number;
+}
+
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
 
@@ -116,6 +122,8 @@ export class SensorPipeline {
     this.homeNet = options.detection?.homeNet;
     const detecting = this.stages.length > 0;
     this.appOptions = { httpHeaders: options.httpHeaders ?? false, fileHashes: options.fileHashes ?? {}, types: this.types, detection: detecting };
+    const fileContentLimit = Math.max(0, ...this.stages.map((s) => (s as Partial<FileContentReader>).fileContentLimit ?? 0));
+    if (fileContentLimit > 0) this.appOptions.fileContentLimit = fileContentLimit;
     if (detecting && this.stages.some((s) => s.onStream !== undefined)) this.appOptions.onChunk = this.onChunk;
   }
 

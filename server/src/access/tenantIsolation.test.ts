@@ -25,6 +25,8 @@ interface Victim {
   incidentId: string;
   alertId: string;
   suppressionId: string;
+  contactId: string;
+  webhookId: string;
 }
 
 type Probe =
@@ -204,6 +206,22 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
   'DELETE /api/v1/suppressions/:id': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/suppressions/${v.suppressionId}` } },
   'GET /api/v1/stats/detections': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/stats/detections?from=2026-03-01&to=2026-03-31' } },
   'GET /api/v1/stats/detections.csv': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/stats/detections.csv?from=2026-03-01&to=2026-03-31' } },
+  // Notifications (notifications/): the link's token is its own credential (notifications.test.ts).
+  'GET /ack/:token': { guard: 'public', probe: { kind: 'self' } },
+  'POST /api/v1/incidents/:id/acknowledge': { guard: ['subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/acknowledge` } },
+  'GET /api/v1/organizations/:id/notification-contacts': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}/notification-contacts` } },
+  'POST /api/v1/organizations/:id/notification-contacts': {
+    guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}/notification-contacts`, body: () => ({ role: 'primary', name: '乗っ取り', email: 'evil@iso.example' }) },
+  },
+  'DELETE /api/v1/notification-contacts/:id': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/notification-contacts/${v.contactId}` } },
+  'GET /api/v1/organizations/:id/notification-webhooks': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}/notification-webhooks` } },
+  'POST /api/v1/organizations/:id/notification-webhooks': {
+    guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}/notification-webhooks`, body: () => ({ url: 'https://203.0.113.66/steal', secret: 'evil-secret-0123456' }) },
+  },
+  'DELETE /api/v1/notification-webhooks/:id': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/notification-webhooks/${v.webhookId}` } },
+  'GET /api/v1/notification-log': { guard: ['operator_admin', 'analyst'], probe: { kind: 'list', url: (v) => `/api/v1/notification-log?organizationId=${v.orgId}` } },
   'GET /api/v1/sensors/:id/ingest-counters': {
     guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member'],
     probe: { kind: 'target', url: (v) => `/api/v1/sensors/${v.sensorId}/ingest-counters` },
@@ -241,12 +259,15 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
     });
     const opScope = { userId: null, tokenId: null, sessionId: null, organizationId: operatorId, organizationKind: 'operator' as const, role: 'operator_admin' as const };
     const shipmentB = await platform.services.shipping.create({ ...cli, scope: opScope }, siteB.id, { serial: 'B-0001', carrier: 'yamato', trackingNumber: '123456789012', shippedOn: '2026-04-01' });
-    victim = { orgId: orgB, siteId: siteB.id, sensorId: sensorB.id, userId: userB, tokenId: tokenB, mailId: mailB, contractId: contractB.id, invoiceId: run.invoiceIds[0]!, applicationId: application.json().id, shipmentId: shipmentB.id, incidentId: '', alertId: '', suppressionId: '' };
+    victim = { orgId: orgB, siteId: siteB.id, sensorId: sensorB.id, userId: userB, tokenId: tokenB, mailId: mailB, contractId: contractB.id, invoiceId: run.invoiceIds[0]!, applicationId: application.json().id, shipmentId: shipmentB.id, incidentId: '', alertId: '', suppressionId: '', contactId: '', webhookId: '' };
     // B has an incident of two alerts and a suppression of its own.
     const alertsB = await insertAlertSeries(platform.database.db, { organizationId: orgB, siteId: siteB.id, sensorId: sensorB.id, firstSeq: 1, count: 2, start: new Date('2026-03-20T00:00:00Z'), stepMs: 1000, alert: c2Alert });
     victim.incidentId = (await platform.services.incidents.correlate(alertsB)).incidents[0]!;
     victim.alertId = alertsB[0]!.id;
     victim.suppressionId = (await platform.services.suppressions.create({ ...cli, scope: opScope }, { organizationId: orgB, insideHost: '192.168.1.99', reason: 'B社の検査機' })).id;
+    // B's notification contact and webhook (a public address literal: no DNS in the test).
+    victim.contactId = (await platform.services.notifications.createContact({ ...cli, scope: opScope }, orgB, { role: 'primary', name: 'B担当', email: 'b-contact@iso.example', phone: null, locale: 'ja', channels: ['email'] })).id;
+    victim.webhookId = (await platform.services.notifications.createWebhook({ ...cli, scope: opScope }, orgB, { url: 'https://203.0.113.10/hook', secret: 'b-webhook-secret-0123', enabled: true })).id;
 
     const orgA = await platform.createOrganization({ kind: 'subscriber', name: '攻撃者株式会社', membership: 'non_member' });
     await platform.createUser(orgA, 'subscriber_admin', 'a-admin@iso.example');
@@ -275,6 +296,7 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
       'enrollment_codes',
       'incidents', 'incident_notes', 'incident_tasks', 'incident_events', 'suppressions',
       'bundle_policies', 'threat_feeds', 'sensor_heartbeats',
+      'notification_contacts', 'notification_webhooks', 'incident_notification_states', 'incident_ack_tokens',
     ];
     const out: Record<string, unknown> = {};
     for (const table of tables) {

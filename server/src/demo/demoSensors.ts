@@ -16,7 +16,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Organization } from '@otasuke/shared';
+import { NotificationContactCreate, type Organization } from '@otasuke/shared';
 import { startAgent, type CaptureAnalyser, type RunningAgent } from '@otasuke/sensor/agent/agent';
 import { loadAgentConfig } from '@otasuke/sensor/agent/agentConfig';
 import type { AgentLog } from '@otasuke/sensor/agent/agentLog';
@@ -106,6 +106,7 @@ async function prepareOnce(options: DemoSensorOptions, scope: AccessScope, organ
   }
   const sensorId = (JSON.parse(readFileSync(credentialFile, 'utf8')) as { sensorId: string }).sensorId;
   if (existsSync(marker)) return { sensorId, enrolled };
+  await ensureContact(options.services, scope, organization);
 
   // The box's own detection files and the capture, then the agent's settings: the server's own
   // URL (the enrollment answer carries the public URL, which may not be reachable from here).
@@ -131,6 +132,14 @@ async function prepareOnce(options: DemoSensorOptions, scope: AccessScope, organ
   );
   writeAtomic(marker, `${JSON.stringify({ organizationId: organization.id, sensorId, capture: CAPTURE_FILE, attacksAt: new Date(t0 * 1000).toISOString() })}\n`);
   return { sensorId, enrolled };
+}
+
+/** The subscriber's admin as its primary contact, so the incidents' mails reach the dev mailbox. */
+async function ensureContact(services: AppServices, scope: AccessScope, organization: Organization): Promise<void> {
+  if ((await services.notifications.listContacts(scope, organization.id)).length > 0) return;
+  const admin = (await services.users.list(scope, organization.id)).find((u) => u.role === 'subscriber_admin');
+  if (!admin) return;
+  await services.notifications.createContact({ ...loaderContext, scope }, organization.id, NotificationContactCreate.parse({ role: 'primary', name: admin.displayName, email: admin.email }));
 }
 
 /** Starts the demo sensors in the background; a failure is logged, never stops the server. */

@@ -70,7 +70,7 @@ export class HelpdeskRepository {
     let q = restrictToTenant(this.db.selectFrom('tickets').selectAll(), 'organizationId', filter);
     if (query.status) q = q.where('status', '=', query.status);
     if (query.organizationId) q = q.where('organizationId', '=', query.organizationId);
-    return q.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(query.slaBreaching === 'true' ? 1000 : query.limit).execute();
+    return q.orderBy('number', 'desc').limit(query.slaBreaching === 'true' ? 1000 : query.limit).execute();
   }
 
   async updateTicket(id: string, patch: Partial<Omit<TicketRow, 'id' | 'number' | 'context' | 'createdAt'>>): Promise<TicketRow> {
@@ -84,18 +84,18 @@ export class HelpdeskRepository {
   /** The ticket a mail of one of these Message-IDs started or was added to. */
   async findTicketByMessageIds(messageIds: string[]): Promise<TicketRow | undefined> {
     if (messageIds.length === 0) return undefined;
-    const direct = await this.db.selectFrom('tickets').selectAll().where('messageId', 'in', messageIds).orderBy('createdAt', 'desc').executeTakeFirst();
+    const direct = await this.db.selectFrom('tickets').selectAll().where('messageId', 'in', messageIds).orderBy('number', 'desc').executeTakeFirst();
     if (direct) return direct;
     const viaComment = await this.db.selectFrom('ticketComments').select('ticketId').where('messageId', 'in', messageIds).executeTakeFirst();
     return viaComment ? this.db.selectFrom('tickets').selectAll().where('id', '=', viaComment.ticketId).executeTakeFirst() : undefined;
   }
 
-  async insertComment(c: Omit<TicketCommentRow, 'id'>): Promise<TicketCommentRow> {
+  async insertComment(c: Omit<TicketCommentRow, 'id' | 'seq'>): Promise<TicketCommentRow> {
     return this.db.insertInto('ticketComments').values(c).returningAll().executeTakeFirstOrThrow();
   }
 
   async listComments(ticketId: string): Promise<TicketCommentRow[]> {
-    return this.db.selectFrom('ticketComments').selectAll().where('ticketId', '=', ticketId).orderBy('createdAt').orderBy('id').execute();
+    return this.db.selectFrom('ticketComments').selectAll().where('ticketId', '=', ticketId).orderBy('seq').execute();
   }
 
   async listCannedReplies() {

@@ -42,6 +42,8 @@ export interface TicketsTable {
 
 export interface TicketCommentsTable {
   id: Generated<string>;
+  /** Insertion order: comments written in the same instant keep their order. */
+  seq: BigId;
   ticketId: string;
   authorUserId: string | null;
   authorEmail: string | null;
@@ -169,6 +171,7 @@ export interface InsuranceClaimsTable {
 
 export interface ClaimCommentsTable {
   id: Generated<string>;
+  seq: BigId;
   claimId: string;
   authorUserId: string | null;
   authorOrganizationId: string;

@@ -39,6 +39,9 @@ import { incidentRoutes } from '../incidents/incidentRoutes.ts';
 import { acknowledgementLinkRoutes, notificationRoutes } from '../notifications/notificationRoutes.ts';
 import { suppressionRoutes } from '../suppressions/suppressionRoutes.ts';
 import { statsRoutes } from '../stats/statsRoutes.ts';
+import { helpdeskRoutes } from '../helpdesk/helpdeskRoutes.ts';
+import { dispatchRoutes } from '../dispatch/dispatchRoutes.ts';
+import { insuranceRoutes } from '../insurance/insuranceRoutes.ts';
 import { accessGuard, type RouteAccess } from './accessGuard.ts';
 import { errorBody, mapError } from './errorMapper.ts';
 import type { Services } from './services.ts';
@@ -152,6 +155,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
       await api.register(incidentRoutes(services));
       await api.register(suppressionRoutes(services));
       await api.register(statsRoutes(services));
+      await api.register(helpdeskRoutes(services));
+      await api.register(dispatchRoutes(services));
+      await api.register(insuranceRoutes(services));
       await api.register(notificationRoutes(services));
     },
     { prefix: '/api/v1' },

@@ -19,6 +19,9 @@ import type { AlertService } from '../alerts/alertService.ts';
 import type { IncidentService } from '../incidents/incidentService.ts';
 import type { SuppressionService } from '../suppressions/suppressionService.ts';
 import type { StatsService } from '../stats/statsService.ts';
+import type { HelpdeskService } from '../helpdesk/helpdeskService.ts';
+import type { DispatchService } from '../dispatch/dispatchService.ts';
+import type { InsuranceService } from '../insurance/insuranceService.ts';
 import type { NotificationService } from '../notifications/notificationService.ts';
 import type { OutboxMail } from '@otasuke/shared';
 import type { AccessScope } from '../access/accessScope.ts';
@@ -45,6 +48,9 @@ export interface Services {
   incidents: IncidentService;
   suppressions: SuppressionService;
   stats: StatsService;
+  helpdesk: HelpdeskService;
+  dispatch: DispatchService;
+  insurance: InsuranceService;
   notifications: NotificationService;
 }
 

@@ -10,11 +10,11 @@ import { strToU8, zipSync, type Zippable } from 'fflate';
 
 export interface EvidencePackInput {
   incident: unknown;
-  timeline: unknown[];
-  alerts: unknown[];
-  notifications: unknown[];
-  tickets: unknown[];
-  dispatch: unknown[];
+  timeline: unknown;
+  alerts: unknown;
+  notifications: unknown;
+  tickets: unknown;
+  dispatch: unknown;
   summaryPdf: Buffer;
 }
 

@@ -112,12 +112,12 @@ export class InsuranceRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async insertComment(comment: Omit<ClaimCommentRow, 'id'>): Promise<void> {
+  async insertComment(comment: Omit<ClaimCommentRow, 'id' | 'seq'>): Promise<void> {
     await this.db.insertInto('claimComments').values(comment).execute();
   }
 
   async comments(claimId: string): Promise<ClaimCommentRow[]> {
-    return this.db.selectFrom('claimComments').selectAll().where('claimId', '=', claimId).orderBy('createdAt').orderBy('id').execute();
+    return this.db.selectFrom('claimComments').selectAll().where('claimId', '=', claimId).orderBy('seq').execute();
   }
 
   async notificationLog(incidentId: string): Promise<unknown[]> {
@@ -126,11 +126,11 @@ export class InsuranceRepository {
   }
 
   async ticketsOfIncident(incidentId: string) {
-    const tickets = await this.db.selectFrom('tickets').select(['id', 'number', 'subject', 'status', 'source', 'category', 'priority', 'createdAt', 'resolvedAt']).where('incidentId', '=', incidentId).orderBy('createdAt').execute();
+    const tickets = await this.db.selectFrom('tickets').select(['id', 'number', 'subject', 'status', 'source', 'category', 'priority', 'createdAt', 'resolvedAt']).where('incidentId', '=', incidentId).orderBy('number').execute();
     const out = [];
     for (const t of tickets) {
       // Customer-visible exchanges only: internal notes stay with the desk.
-      const comments = await this.db.selectFrom('ticketComments').select(['source', 'body', 'createdAt']).where('ticketId', '=', t.id).where('visibility', '=', 'public').orderBy('createdAt').execute();
+      const comments = await this.db.selectFrom('ticketComments').select(['source', 'body', 'createdAt']).where('ticketId', '=', t.id).where('visibility', '=', 'public').orderBy('seq').execute();
       out.push({ ...t, number: `T-${t.number}`, comments });
     }
     return out;

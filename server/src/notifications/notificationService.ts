@@ -21,7 +21,6 @@ import { tenantFilterOf, type AccessScope, type RequestContext } from '../access
 import type { AuditService } from '../audit/auditService.ts';
 import type { Clock } from '../clock.ts';
 import { renderIncidentText } from '../explain/incidentText.ts';
-import { incidentTitle } from '../explain/incidentText.ts';
 import { NotFoundError } from '../http/errors.ts';
 import type { NotificationChannel } from './channels.ts';
 import { decideSend, DEFAULT_NOTIFICATION_POLICY, type NotificationPolicy } from './notificationPolicy.ts';
@@ -246,10 +245,5 @@ export class NotificationService {
       }
     }
     return { sent };
-  }
-
-  /** The title the owner reads, for the acknowledgement page. */
-  titleOf(incident: { explain: string; insideHost: string | null; peer: string | null; alertCount: number }): string {
-    return incidentTitle(incident, 'ja');
   }
 }

@@ -41,8 +41,9 @@ describe(`sensor monitor (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL'
   let worker: OutboxWorker;
   let organizationId: string;
   let sensorId: string;
+  let packetsTotal = 0;
   const heartbeat = (dropRate = 0): SensorHeartbeat => ({
-    sentAt: platform.clock.now().toISOString(), agentVersion: '0.1.0', bundleVersion: null, uptimeSec: 60, packetsPerSec: 100, packetsTotal: 1000,
+    sentAt: platform.clock.now().toISOString(), agentVersion: '0.1.0', bundleVersion: null, uptimeSec: 60, packetsPerSec: 100, packetsTotal: (packetsTotal += 12_500),
     dropsTotal: 0, dropRate, cpuPercent: 5, memoryBytes: 1e8, diskFreeBytes: 1e9, spoolBacklogEvents: 0, spoolBacklogBytes: 0, spoolDropped: 0,
   });
   const beat = (dropRate = 0) => platform.services.sensorHealth.heartbeat({ sensorId, organizationId } as never, heartbeat(dropRate));
@@ -112,5 +113,19 @@ describe(`sensor monitor (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL'
     platform.clock.advance(MINUTE);
     await beat(0.01);
     expect((await platform.services.sensorMonitor.check()).resolved).toEqual(opened);
+  });
+
+  it('sends the monthly all-quiet message to the primary contact once: packets watched, detections, nothing needs you', async () => {
+    // Sensor problems are operational, not the customer's incidents: April stays quiet.
+    expect(await platform.services.notifications.sendQuietMonth('2026-04')).toEqual({ sent: 1 });
+    expect(await platform.services.notifications.sendQuietMonth('2026-04')).toEqual({ sent: 0 });
+    await worker.runOnce();
+    const last = smtp.received.at(-1)!;
+    expect(last.to).toEqual(['yamada@example.jp']);
+    const mail = await simpleParser(last.raw);
+    expect(mail.subject).toBe('【お助け隊】2026年4月の見守り報告：対応が必要なことはありませんでした');
+    // Six heartbeats, 12,500 packets apart: the counter grew by 62,500 between the first and the last.
+    expect(mail.text).toContain('・見守った通信: 62,500 パケット');
+    expect(mail.text).toContain('・記録した検知: 0 件');
   });
 });

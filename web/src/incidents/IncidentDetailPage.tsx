@@ -93,12 +93,12 @@ export function IncidentDetailPage({ id, canAct, userId }: { id: string; canAct:
 
       {analysis && (
         <>
-          <AlertGroups analysis={analysis} />
-          <EvidenceList evidence={analysis.evidence} canSuppress={canAct} />
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
             <Timeline analysis={analysis} />
             <Related analysis={analysis} />
           </SimpleGrid>
+          <AlertGroups analysis={analysis} />
+          <EvidenceList evidence={analysis.evidence} canSuppress={canAct} />
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
             <Notes analysis={analysis} canAct={canAct} onAdd={(body) => run(() => expectOk(api.POST('/api/v1/incidents/{id}/notes', { params: { path: { id } }, body: { body } })), t('incidents.noteAdded'))} />
             <Tasks analysis={analysis} canAct={canAct} onAdd={(title) => run(() => expectOk(api.POST('/api/v1/incidents/{id}/tasks', { params: { path: { id } }, body: { title } })), t('incidents.taskAdded'))} onTick={(taskId, isDone) => run(() => expectOk(api.POST('/api/v1/incidents/{id}/tasks', { params: { path: { id } }, body: { taskId, done: isDone } })), t('incidents.taskUpdated'))} />
@@ -223,7 +223,7 @@ function AlertGroups({ analysis }: { analysis: Analysis }) {
 function EvidenceList({ evidence, canSuppress }: { evidence: Evidence[]; canSuppress: boolean }) {
   const { t } = useTranslation();
   const formatDateTime = useFormatDateTime();
-  const [shown, setShown] = useState(10);
+  const [shown, setShown] = useState(5);
   const [suppressing, setSuppressing] = useState<Evidence | null>(null);
   return (
     <Card withBorder>

@@ -54,12 +54,13 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
   // Live arrivals: ids not in the first load of these filters are marked new until the filters change.
   const seen = useRef<Set<string> | null>(null);
   const [arrived, setArrived] = useState<Set<string>>(new Set());
+  const queryKey = JSON.stringify(query);
   useEffect(() => {
     seen.current = null;
     setArrived(new Set());
     setCursor(0);
     setSelected(new Set());
-  }, [JSON.stringify(query)]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [queryKey]);
   useEffect(() => {
     if (!incidents.data) return;
     if (!seen.current) {

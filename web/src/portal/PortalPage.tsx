@@ -33,6 +33,7 @@ export function PortalPage({ session }: { session: SessionInfo }) {
   const { t } = useTranslation();
   const [ownerAcknowledged, setOwnerAcknowledged] = useState<Set<string>>(new Set());
   const [helpOpen, setHelpOpen] = useState(false);
+  const helpRequest = useHelpRequest();
   const open = useQuery({
     queryKey: ['portal', 'open-incidents'],
     queryFn: () => expectOk(api.GET('/api/v1/incidents', { params: { query: { sort: 'priority', limit: 50 } } })),
@@ -62,7 +63,16 @@ export function PortalPage({ session }: { session: SessionInfo }) {
           </Group>
         </Card>
       )}
-      <Button size="xl" color="red.8" fullWidth onClick={() => setHelpOpen(true)}>
+      <Button
+        size="xl"
+        color="red.8"
+        fullWidth
+        onClick={() => {
+          setHelpOpen(true);
+          // One press is the request; pressing again while it is answered does not send a second one.
+          if (helpRequest.isIdle || helpRequest.isError) helpRequest.mutate(openItems[0]?.id ?? null);
+        }}
+      >
         {t('portal.help')}
       </Button>
       {openItems.length > 0 && (
@@ -82,9 +92,10 @@ export function PortalPage({ session }: { session: SessionInfo }) {
           ))}
         </Stack>
       )}
+      {session.user.role === 'subscriber_admin' && <Contacts organizationId={session.organization.id} />}
       <SensorStatus />
       <PastMonths />
-      <HelpModal opened={helpOpen} onClose={() => setHelpOpen(false)} />
+      <HelpModal opened={helpOpen} onClose={() => setHelpOpen(false)} request={helpRequest} onRetry={() => helpRequest.mutate(openItems[0]?.id ?? null)} />
     </Stack>
   );
 }
@@ -208,9 +219,9 @@ function PastMonths() {
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t('portal.month')}</Table.Th>
-              <Table.Th ta="right">{t('portal.monthTotal')}</Table.Th>
-              <Table.Th ta="right">{t('portal.monthUrgent')}</Table.Th>
-              <Table.Th ta="right">{t('portal.monthResolved')}</Table.Th>
+              <Table.Th ta="right" style={{ whiteSpace: 'nowrap' }}>{t('portal.monthTotal')}</Table.Th>
+              <Table.Th ta="right" style={{ whiteSpace: 'nowrap' }}>{t('portal.monthUrgent')}</Table.Th>
+              <Table.Th ta="right" style={{ whiteSpace: 'nowrap' }}>{t('portal.monthResolved')}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -218,7 +229,7 @@ function PastMonths() {
               const entry = byMonth.get(month) ?? { total: 0, urgent: 0, resolved: 0 };
               return (
                 <Table.Tr key={month}>
-                  <Table.Td>{month}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{t('portal.monthLabel', { year: month.slice(0, 4), month: Number(month.slice(5, 7)) })}</Table.Td>
                   <Table.Td ta="right">{t('portal.cases', { count: entry.total })}</Table.Td>
                   <Table.Td ta="right">{t('portal.cases', { count: entry.urgent })}</Table.Td>
                   <Table.Td ta="right">{t('portal.cases', { count: entry.resolved })}</Table.Td>
@@ -232,22 +243,85 @@ function PastMonths() {
   );
 }
 
-function HelpModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+/**
+ * One press asks for help: the request goes out at once (the server attaches the open incidents,
+ * recent alerts and sensor health); the owner may add words afterwards by phone or mail.
+ */
+function HelpModal({ opened, onClose, request, onRetry }: { opened: boolean; onClose: () => void; request: HelpRequest; onRetry: () => void }) {
   const { t } = useTranslation();
   return (
-    <Modal opened={opened} onClose={onClose} title={t('portal.helpTitle')} closeButtonProps={{ 'aria-label': t('admin.close') }} fullScreen={false} size="md">
+    <Modal opened={opened} onClose={onClose} title={t('portal.helpTitle')} closeButtonProps={{ 'aria-label': t('admin.close') }} size="md">
       <Stack gap="sm">
-        <Alert color="blue" variant="light">
-          {t('portal.helpUnavailable')}
-        </Alert>
-        <Text>{t('portal.helpMeanwhile')}</Text>
+        {request.isPending && <Loader aria-label={t('common.loading')} />}
+        {request.isError && <ApiErrorAlert error={request.error} />}
+        {request.isError && (
+          <Button variant="default" onClick={onRetry}>
+            {t('common.retry')}
+          </Button>
+        )}
+        {request.data && (
+          <Alert color="green" variant="light" role="status">
+            <Text fw={700}>{t('portal.helpSent', { number: request.data.ticket.number })}</Text>
+            <Text size="sm">{t('portal.helpNext')}</Text>
+          </Alert>
+        )}
         <Button onClick={onClose}>{t('admin.close')}</Button>
       </Stack>
     </Modal>
   );
 }
 
-/** Placeholder until the notifications API (POST /incidents/:id/acknowledge) is in the OpenAPI document. */
-async function acknowledgeIncident(_id: string): Promise<void> {
-  throw new Error('not available');
+/**
+ * The help button's request: the server attaches the open incidents, recent alerts and sensor
+ * health, so the owner needs to type nothing; the incident on top of the list is named.
+ */
+function useHelpRequest() {
+  const { t } = useTranslation();
+  return useMutation({
+    mutationFn: (incidentId: string | null) =>
+      expectOk(
+        api.POST('/api/v1/helpdesk/help-requests', {
+          body: { subject: t('portal.helpSubject'), description: t('portal.helpDescription'), category: incidentId ? 'security_incident' : 'other', ...(incidentId ? { incidentId } : {}) },
+        }),
+      ),
+  });
+}
+type HelpRequest = ReturnType<typeof useHelpRequest>;
+
+/** The customer's acknowledgement: reminders and escalation stop for this incident. */
+function acknowledgeIncident(id: string) {
+  return expectOk(api.POST('/api/v1/incidents/{id}/acknowledge', { params: { path: { id } } }));
+}
+
+function Contacts({ organizationId }: { organizationId: string }) {
+  const { t } = useTranslation();
+  const contacts = useQuery({
+    queryKey: ['portal', 'contacts', organizationId],
+    queryFn: () => expectOk(api.GET('/api/v1/organizations/{id}/notification-contacts', { params: { path: { id: organizationId } } })),
+  });
+  return (
+    <Card withBorder>
+      <Title order={3} size="h4" mb="xs">
+        {t('portal.contacts')}
+      </Title>
+      {contacts.isPending && <Loader size="sm" aria-label={t('common.loading')} />}
+      {contacts.isError && <ApiErrorAlert error={contacts.error} />}
+      {contacts.data && contacts.data.length === 0 && <Text size="sm">{t('portal.noContacts')}</Text>}
+      <Stack gap="xs">
+        {contacts.data?.map((contact) => (
+          <Stack key={contact.id} gap={0}>
+            <Group gap="xs">
+              <Text fw={600}>{contact.name}</Text>
+              <Badge variant="light" color={contact.role === 'primary' ? 'blue' : 'gray'} radius="sm">
+                {t(`portal.contactRole.${contact.role}`)}
+              </Badge>
+            </Group>
+            <Text size="sm" c="gray.7" style={{ overflowWrap: 'anywhere' }}>
+              {[contact.email, contact.phone].filter(Boolean).join(' / ')}
+            </Text>
+          </Stack>
+        ))}
+      </Stack>
+    </Card>
+  );
 }

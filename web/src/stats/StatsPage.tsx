@@ -14,13 +14,22 @@ type Stats = components['schemas']['DetectionStats'];
 type Row = Stats['rows'][number];
 
 const number = new Intl.NumberFormat('ja-JP');
-/** The four categories of the monthly chart: direction × (IPS, virus). */
+/** The monthly chart's categories: direction × (IPS, virus, other = behaviour, the rest of the total). */
 const categories = [
-  { direction: 'inbound', box: 'ips', color: '#1971c2' },
-  { direction: 'inbound', box: 'virus', color: '#74c0fc' },
+  { direction: 'inbound', box: 'ips', color: '#1864ab' },
+  { direction: 'inbound', box: 'virus', color: '#4dabf7' },
+  { direction: 'inbound', box: 'other', color: '#a5d8ff' },
   { direction: 'outbound', box: 'ips', color: '#c92a2a' },
-  { direction: 'outbound', box: 'virus', color: '#ffa8a8' },
+  { direction: 'outbound', box: 'virus', color: '#ff8787' },
+  { direction: 'outbound', box: 'other', color: '#ffc9c9' },
 ] as const;
+
+/** Detections of one category; `other` is what the total holds beyond IPS and virus (behaviour detections). */
+function detectionsOf(stats: Stats, direction: Row['direction'], box: Row['box'] | 'other'): number {
+  if (box !== 'other') return rowOf(stats, direction, box)?.detections ?? 0;
+  const total = rowOf(stats, direction, 'total')?.detections ?? 0;
+  return Math.max(0, total - detectionsOf(stats, direction, 'ips') - detectionsOf(stats, direction, 'virus'));
+}
 
 function rowOf(stats: Stats, direction: Row['direction'], box: Row['box']): Row | undefined {
   return stats.rows.find((r) => r.direction === direction && r.box === box);
@@ -132,7 +141,7 @@ function Charts({ months, monthly }: { months: string[]; monthly: Stats[] }) {
         type: 'bar' as const,
         stack: c.direction,
         name: t('stats.seriesName', { direction: t(`stats.directionShort.${c.direction}`), box: t(`stats.box.${c.box}`) }),
-        data: monthly.map((s) => rowOf(s, c.direction, c.box)?.detections ?? 0),
+        data: monthly.map((s) => detectionsOf(s, c.direction, c.box)),
         color: c.color,
       })),
     };
@@ -140,11 +149,10 @@ function Charts({ months, monthly }: { months: string[]; monthly: Stats[] }) {
     const companies: ChartOption = {
       grid, legend, xAxis, yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } }, tooltip: { trigger: 'axis', valueFormatter: (v) => `${String(v)}%` },
       series: (['inbound', 'outbound'] as const).map((direction) => ({
-        type: 'line' as const,
+        type: 'bar' as const,
         name: t(`stats.directionShort.${direction}`),
         data: monthly.map((s) => share(s, direction)),
         color: direction === 'inbound' ? '#1971c2' : '#c92a2a',
-        symbolSize: 6,
       })),
     };
     return { perMonth, companies };

@@ -1,11 +1,13 @@
 /**
- * File inspection: hash matches from fileinfo records, files extracted from a flow's bytes (HTTP
- * both ways, multipart uploads, SMTP attachments), the scan limit, scanner failures, the backlog
- * bound, late verdicts awaited by finish, and a real clamd at the end.
+ * File inspection over the app layer's fileinfo records (HTTP both ways, multipart uploads, SMTP
+ * attachments — driven through a real AppSession as the pipeline does), the scan limit, scanner
+ * failures, the backlog bound, late verdicts awaited by finish, and a real clamd at the end.
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Flow } from '../../flow/flow.ts';
+import { AppSession } from '../../pipeline/appSession.ts';
+import type { AppRecordOut } from '../../pipeline/appSession.ts';
 import type { RaisedAlert, StreamData } from '../detectionStage.ts';
 import { ClamdClient } from './clamdClient.ts';
 import type { ClamdVerdict, FileScanner } from './clamdClient.ts';
@@ -43,10 +45,19 @@ class FakeScanner implements FileScanner {
   }
 }
 
-function feed(stage: FileStage, flow: Flow, alerts: RaisedAlert[], parts: [StreamData['direction'], string | Uint8Array][]): void {
+/** The flow's bytes through the app layer as the pipeline runs it with detection on (nothing
+ *  written); every record goes to the stage. Returns the fileinfo records. */
+function feed(stage: FileStage, flow: Flow, alerts: RaisedAlert[], parts: [StreamData['direction'], string | Uint8Array][]): AppRecordOut[] {
   const raise = (a: RaisedAlert): void => void alerts.push(a);
-  for (const [direction, data] of parts) stage.onStream({ flow, direction, data: typeof data === 'string' ? Buffer.from(data, 'latin1') : data }, raise);
-  stage.onFlowEnd(flow, raise);
+  const files: AppRecordOut[] = [];
+  const session = new AppSession(flow, { httpHeaders: false, fileHashes: {}, types: new Set(), detection: true, fileContentLimit: stage.fileContentLimit });
+  const out = (rec: AppRecordOut): void => {
+    if (rec.eventType === 'fileinfo') files.push(rec);
+    stage.onAppRecord(rec, raise);
+  };
+  for (const [direction, data] of parts) session.chunk({ direction, data: typeof data === 'string' ? Buffer.from(data, 'latin1') : data, gapBefore: false }, out);
+  session.end(out);
+  return files;
 }
 
 function download(body: Uint8Array | string, path = '/files/setup.exe'): [StreamData['direction'], string | Uint8Array][] {
@@ -58,38 +69,35 @@ function download(body: Uint8Array | string, path = '/files/setup.exe'): [Stream
   ];
 }
 
-describe('FileStage hash matching (files the pipeline does not log)', () => {
-  const bad = 'a known bad upload';
-  const lookup = (hex: string) => (hex === md5(bad) ? { threat: 'Emotet', metadata: { otasuke_ioc_feed: ['test-feed'] } } : undefined);
-
-  it('raises a file alert for an upload with a listed hash; downloads are left to the IOC stage', async () => {
-    const stage = new FileStage({ lookupHash: lookup, scanner: new FakeScanner() });
+describe('FileStage input: the fileinfo records of detection', () => {
+  it('gets an upload (unlogged) and a download, each with all three digests and its bytes', async () => {
+    const scanner = new FakeScanner();
+    const stage = new FileStage({ scanner });
     const flow = httpFlow();
     const alerts: RaisedAlert[] = [];
-    feed(stage, flow, alerts, [
-      ['toServer', `POST /drop/report.bin HTTP/1.1\r\nHost: files.example.net\r\nContent-Length: ${bad.length}\r\n\r\n${bad}`],
-      ['toClient', `HTTP/1.1 200 OK\r\nContent-Length: ${bad.length}\r\n\r\n${bad}`],
+    const up = 'a report going out';
+    const down = 'a file coming in';
+    const files = feed(stage, flow, alerts, [
+      ['toServer', `POST /drop/report.bin HTTP/1.1\r\nHost: files.example.net\r\nContent-Length: ${up.length}\r\n\r\n${up}`],
+      ['toClient', `HTTP/1.1 200 OK\r\nContent-Length: ${down.length}\r\n\r\n${down}`],
     ]);
     await stage.finish();
-    expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toEqual({
-      engine: 'file',
-      explain: 'malware_file',
-      gid: 1,
-      signatureId: FILE_SIDS.hashMatch,
-      rev: 1,
-      signature: 'OTASUKE FILE known malicious file by MD5 (Emotet)',
-      category: 'Malware in a transferred file',
-      severity: 1,
-      direction: 'toServer',
-      flow,
-      metadata: { otasuke_ioc_feed: ['test-feed'], file_hash: [`md5:${md5(bad)}`] },
-      app: alerts[0]!.app,
-      timestamp: { sec: 1_700_000_000, nsec: 0 },
-      txId: 0,
-    });
-    expect(alerts[0]!.app?.fileinfo).toMatchObject({ filename: 'report.bin', state: 'CLOSED', md5: md5(bad), size: bad.length });
-    expect(stage.counters).toMatchObject({ files: 2, hashed: 2, hashMatches: 1, scanned: 2, clean: 2 });
+    expect(alerts).toEqual([]);
+    expect(files.map((r) => [r.direction, r.logged, r.fields.fileinfo, Buffer.from(r.source?.file?.content ?? []).toString()])).toEqual([
+      ['toServer', false, { filename: 'report.bin', gaps: false, state: 'CLOSED', md5: md5(up), sha1: createHash('sha1').update(up).digest('hex'), sha256: sha256(up), stored: false, size: up.length, tx_id: 0 }, up],
+      ['toClient', false, { filename: 'report.bin', gaps: false, state: 'CLOSED', md5: md5(down), sha1: createHash('sha1').update(down).digest('hex'), sha256: sha256(down), stored: false, size: down.length, tx_id: 0 }, down],
+    ]);
+    expect(scanner.seen).toEqual([up.length, down.length]);
+    expect(stage.counters).toMatchObject({ files: 2, hashed: 2, hashMatches: 0, scanned: 2, clean: 2 });
+  });
+
+  it('without a scanner asks the app layer for no file bytes', () => {
+    const stage = new FileStage({});
+    expect(stage.fileContentLimit).toBe(0);
+    const files = feed(stage, httpFlow(), [], download('abc'));
+    expect(files).toHaveLength(1);
+    expect(files[0]!.source?.file).toBeUndefined();
+    expect(files[0]!.fields.fileinfo).toMatchObject({ md5: md5('abc'), size: 3 });
   });
 });
 
@@ -166,8 +174,7 @@ describe('FileStage with a scanner (files from the flow bytes)', () => {
 
   it('hashes a file over the scan limit whole, without keeping or scanning it', async () => {
     const scanner = new FakeScanner();
-    const lookupSeen: string[] = [];
-    const stage = new FileStage({ scanner, scanLimit: 100_000, lookupHash: (h) => void lookupSeen.push(h) });
+    const stage = new FileStage({ scanner, scanLimit: 100_000 });
     const alerts: RaisedAlert[] = [];
     const big = Buffer.alloc(3_000_000, 0x41);
     big.write(MARKER, 10);
@@ -175,11 +182,13 @@ describe('FileStage with a scanner (files from the flow bytes)', () => {
     const parts: [StreamData['direction'], string | Uint8Array][] = [['toServer', `PUT /backup.img HTTP/1.1\r\nHost: nas.example.net\r\nContent-Length: ${big.length}\r\n\r\n`]];
     for (let off = 0; off < big.length; off += 65536) parts.push(['toServer', big.subarray(off, off + 65536)]);
     parts.push(['toClient', 'HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n']);
-    feed(stage, httpFlow(), alerts, parts);
+    const files = feed(stage, httpFlow(), alerts, parts);
     await stage.finish();
     expect(alerts).toEqual([]);
     expect(scanner.seen).toEqual([]);
-    expect(lookupSeen).toEqual([sha256(big), createHash('sha1').update(big).digest('hex'), md5(big)]);
+    expect(files).toHaveLength(1);
+    expect(files[0]!.source?.file).toBeUndefined();
+    expect(files[0]!.fields.fileinfo).toMatchObject({ state: 'CLOSED', size: big.length, sha256: sha256(big), sha1: createHash('sha1').update(big).digest('hex'), md5: md5(big) });
     expect(stage.counters).toMatchObject({ files: 1, hashed: 1, tooLarge: 1, scanned: 0 });
   });
 
@@ -206,25 +215,6 @@ describe('FileStage with a scanner (files from the flow bytes)', () => {
     // One running, one queued (600 bytes); the rest would pass 1000 queued bytes.
     expect(stage.counters).toMatchObject({ files: 4, scanned: 2, backlogFull: 2 });
     expect(alerts).toHaveLength(2);
-  });
-
-  it('follows a bounded number of flows at once', async () => {
-    const stage = new FileStage({ scanner: new FakeScanner(), maxFollowedFlows: 1 });
-    const alerts: RaisedAlert[] = [];
-    const raise = (a: RaisedAlert): void => void alerts.push(a);
-    const [a, b, c] = [httpFlow(), httpFlow(), httpFlow()];
-    const open = (f: Flow): void => stage.onStream({ flow: f, direction: 'toServer', data: Buffer.from('GET /x HTTP/1.1\r\nHost: h\r\n\r\n') }, raise);
-    open(a);
-    open(b);
-    expect(stage.counters.flowsNotFollowed).toBe(1);
-    stage.onFlowEnd(a, raise);
-    stage.onFlowEnd(b, raise);
-    open(c);
-    expect(stage.counters.flowsNotFollowed).toBe(1);
-    for (const [d, text] of download(MARKER).slice(1)) stage.onStream({ flow: c, direction: d, data: typeof text === 'string' ? Buffer.from(text) : text }, raise);
-    stage.onFlowEnd(c, raise);
-    await stage.finish();
-    expect(alerts).toHaveLength(1);
   });
 
   it('ignores flows that are not HTTP or SMTP, and forgets ended flows', () => {

@@ -2,25 +2,54 @@
  * File inspection (detection stage `files`): every file the sensor sees travelling — HTTP downloads
  * and uploads, SMTP attachments — is scanned by a scanner (clamd). A malware file raises an alert of
  * engine `file` (the seed's "virus" box), explain `malware_file`, severity 1, signature
- * "ClamAV: <name>". Matching file hashes against threat intel is the IOC stage's (it reads every
- * fileinfo record and raises those as engine `file` too); an injected `lookupHash` does the same
- * here for the files only this stage sees (HTTP uploads: the pipeline logs no fileinfo for them).
+ * "ClamAV: <name>". Matching file hashes against threat intel is the IOC stage's: it reads every
+ * fileinfo record, written or not (uploads go to detection only), and raises those as engine `file`.
  *
- * The pipeline's fileinfo records carry no bytes, so the stage takes its files from its own
- * extractor over the flow's bytes (onStream). A file larger than the scan limit is hashed, counted,
- * not scanned. Scans run in the background, a bounded number at a time with a bounded backlog; their
+ * The files are the pipeline's fileinfo records: with detection on, the app layer hashes every file
+ * whole as it streams by and hands the bytes of those no larger than `fileContentLimit` (the scan
+ * limit) in `source.file`. A file larger than the scan limit is hashed, counted, not scanned.
+ * Scans run in the background, a bounded number at a time with a bounded backlog; their
  * alerts are raised when the verdict comes, stamped with the time the file was seen; `finish`
  * waits for every scan. A scan that fails (clamd down, timeout, clamd's own size limit) is
  * counted, never raised and never fatal.
  */
+import type { Direction } from '../../app-layer/appLayer.ts';
 import type { Flow } from '../../flow/flow.ts';
+import type { AppRecordOut } from '../../pipeline/appSession.ts';
+import type { FileContentReader } from '../../pipeline/sensorPipeline.ts';
 import { OTASUKE_SID } from '../detectionStage.ts';
-import type { DetectionStage, RaiseAlert, RaisedAlert, StreamData } from '../detectionStage.ts';
+import type { DetectionStage, RaiseAlert, RaisedAlert } from '../detectionStage.ts';
 import type { ClamdFailure, FileScanner } from './clamdClient.ts';
-import { StreamFileExtractor } from './streamFileExtractor.ts';
-import type { InspectedFile } from './streamFileExtractor.ts';
 
-export type { InspectedFile } from './streamFileExtractor.ts';
+/** A file as file inspection sees it. */
+export interface InspectedFile {
+  flow: Flow;
+  /** The way the file travelled: `toClient` for a download, `toServer` for an upload or a mail. */
+  direction: Direction;
+  txId?: number;
+  /** The EVE `fileinfo` object (filename, gaps, state, md5/sha1/sha256 when complete, size…). */
+  fileinfo: Record<string, unknown>;
+  /** EVE objects of the transaction carrying the file (`http`, `smtp`, `email`). */
+  app?: Record<string, unknown>;
+  /** The whole file, when it is complete and no larger than the scan limit. */
+  content?: Uint8Array;
+  /** The pipeline writes this fileinfo record (false: for detection only). */
+  logged: boolean;
+}
+
+/** The file a fileinfo record describes; undefined for other records. */
+export function inspectedFileOf(rec: AppRecordOut): InspectedFile | undefined {
+  if (rec.eventType !== 'fileinfo') return undefined;
+  const fileinfo = rec.fields.fileinfo;
+  if (typeof fileinfo !== 'object' || fileinfo === null) return undefined;
+  const app: Record<string, unknown> = {};
+  for (const key of Object.keys(rec.fields)) if (key !== 'fileinfo') app[key] = rec.fields[key];
+  const file: InspectedFile = { flow: rec.flow, direction: rec.direction, fileinfo: fileinfo as Record<string, unknown>, app, logged: rec.logged !== false };
+  if (rec.txId !== undefined) file.txId = rec.txId;
+  const content = rec.source?.file?.content;
+  if (content !== undefined) file.content = content;
+  return file;
+}
 
 export const FILE_SIDS = {
   /** The file's MD5, SHA-1 or SHA-256 is in a threat-intel feed. */
@@ -50,14 +79,14 @@ export interface FileHashIndicator {
 export type FileHashLookup = (hex: string) => FileHashIndicator | undefined;
 
 export interface FileStageOptions {
+  /** Ignored: the IOC stage matches the hashes of every fileinfo record, uploads included (kept so
+   *  callers that still pass it compile; remove it from buildDetection). */
   lookupHash?: FileHashLookup;
   scanner?: FileScanner;
   /** Bytes; default DEFAULT_FILE_SCAN_LIMIT. */
   scanLimit?: number;
   maxConcurrentScans?: number;
   maxQueuedScanBytes?: number;
-  /** HTTP/SMTP flows followed at once; default DEFAULT_MAX_FOLLOWED_FLOWS. */
-  maxFollowedFlows?: number;
 }
 
 export interface FileStageCounters {
@@ -66,6 +95,7 @@ export interface FileStageCounters {
   hashed: number;
   /** Files cut short (capture gap, decoder cap): no digests, not scanned. */
   truncated: number;
+  /** Always 0 now (hash matches are the IOC stage's); kept for the summary line's shape. */
   hashMatches: number;
   scanned: number;
   clean: number;
@@ -74,8 +104,6 @@ export interface FileStageCounters {
   tooLarge: number;
   /** Not scanned because the backlog was full. */
   backlogFull: number;
-  /** HTTP/SMTP flows not inspected: too many followed at once (memory bound). */
-  flowsNotFollowed: number;
   scanFailures: Partial<Record<ClamdFailure, number>>;
 }
 
@@ -86,41 +114,33 @@ interface QueuedScan {
   timestamp: { sec: number; nsec: number };
 }
 
-const HASH_FIELDS = ['sha256', 'sha1', 'md5'] as const;
-
-export class FileStage implements DetectionStage {
+export class FileStage implements DetectionStage, FileContentReader {
   readonly name = 'files';
+  /** Files up to this size reach the stage whole (0 without a scanner: nothing to read). */
+  readonly fileContentLimit: number;
   readonly counters: FileStageCounters = {
-    files: 0, hashed: 0, truncated: 0, hashMatches: 0, scanned: 0, clean: 0, infected: 0, tooLarge: 0, backlogFull: 0, flowsNotFollowed: 0, scanFailures: {},
+    files: 0, hashed: 0, truncated: 0, hashMatches: 0, scanned: 0, clean: 0, infected: 0, tooLarge: 0, backlogFull: 0, scanFailures: {},
   };
-  private readonly lookupHash: FileHashLookup | undefined;
   private readonly scanner: FileScanner | undefined;
   private readonly scanLimit: number;
   private readonly maxConcurrent: number;
   private readonly maxQueuedBytes: number;
-  private readonly extractor: StreamFileExtractor;
   private readonly queue: QueuedScan[] = [];
   private queuedBytes = 0;
   private running = 0;
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(options: FileStageOptions) {
-    this.lookupHash = options.lookupHash;
     this.scanner = options.scanner;
     this.scanLimit = options.scanLimit ?? DEFAULT_FILE_SCAN_LIMIT;
     this.maxConcurrent = Math.max(1, options.maxConcurrentScans ?? DEFAULT_MAX_CONCURRENT_SCANS);
     this.maxQueuedBytes = options.maxQueuedScanBytes ?? DEFAULT_MAX_QUEUED_SCAN_BYTES;
-    this.extractor = new StreamFileExtractor(this.scanLimit, options.maxFollowedFlows);
+    this.fileContentLimit = this.scanner === undefined ? 0 : this.scanLimit;
   }
 
-  onStream(data: StreamData, raise: RaiseAlert): void {
-    const files = this.extractor.onStream(data.flow, data.direction, data.data);
-    this.counters.flowsNotFollowed = this.extractor.notFollowed;
-    for (let i = 0; i < files.length; i++) this.inspect(files[i]!, raise);
-  }
-
-  onFlowEnd(flow: Flow, raise: RaiseAlert): void {
-    for (const file of this.extractor.onFlowEnd(flow)) this.inspect(file, raise);
+  onAppRecord(rec: AppRecordOut, raise: RaiseAlert): void {
+    const file = inspectedFileOf(rec);
+    if (file !== undefined) this.inspect(file, raise);
   }
 
   /** Waits for every queued and running scan; their alerts are raised before it resolves. */
@@ -129,7 +149,7 @@ export class FileStage implements DetectionStage {
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** One file: hash lookup now, scan later. */
+  /** One file: counted now, scanned later. */
   inspect(file: InspectedFile, raise: RaiseAlert): void {
     const c = this.counters;
     c.files++;
@@ -140,17 +160,6 @@ export class FileStage implements DetectionStage {
     }
     const timestamp = { sec: file.flow.lastSec, nsec: file.flow.lastNsec };
     if (typeof info.md5 === 'string' || typeof info.sha256 === 'string' || typeof info.sha1 === 'string') c.hashed++;
-    if (this.lookupHash !== undefined && !file.logged) {
-      for (const field of HASH_FIELDS) {
-        const hex = info[field];
-        if (typeof hex !== 'string') continue;
-        const hit = this.lookupHash(hex);
-        if (hit === undefined) continue;
-        c.hashMatches++;
-        raise(this.hashAlert(file, field, hex, hit, timestamp));
-        break;
-      }
-    }
     if (this.scanner === undefined) return;
     const size = typeof info.size === 'number' ? info.size : (file.content?.length ?? 0);
     if (size > this.scanLimit) {
@@ -198,13 +207,6 @@ export class FileStage implements DetectionStage {
     job.raise(alert);
   }
 
-  private hashAlert(file: InspectedFile, field: (typeof HASH_FIELDS)[number], hex: string, hit: FileHashIndicator, timestamp: { sec: number; nsec: number }): RaisedAlert {
-    const name = field === 'md5' ? 'MD5' : field === 'sha1' ? 'SHA-1' : 'SHA-256';
-    const what = hit.threat !== undefined ? ` (${hit.threat})` : '';
-    const metadata: Record<string, string[]> = { ...hit.metadata, file_hash: [`${field}:${hex}`] };
-    return this.alert(file, FILE_SIDS.hashMatch, `OTASUKE FILE known malicious file by ${name}${what}`, metadata, timestamp);
-  }
-
   private alert(file: InspectedFile, sid: number, signature: string, metadata: Record<string, string[]>, timestamp: { sec: number; nsec: number }): RaisedAlert {
     const app: Record<string, unknown> = { ...file.app, fileinfo: file.fileinfo };
     const a: RaisedAlert = {
@@ -233,5 +235,5 @@ export function formatFileStageCounters(c: FileStageCounters): string {
   const failures = Object.entries(c.scanFailures)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
-  return `files: ${c.files} seen, ${c.hashed} hashed, ${c.truncated} truncated, ${c.hashMatches} hash matches, ${c.scanned} scanned (${c.infected} infected), ${c.tooLarge} over the scan limit, ${c.backlogFull} skipped (scan backlog full)${c.flowsNotFollowed > 0 ? `, ${c.flowsNotFollowed} flows not followed (too many at once)` : ''}${failures === '' ? '' : `, scan failures: ${failures}`}`;
+  return `files: ${c.files} seen, ${c.hashed} hashed, ${c.truncated} truncated, ${c.hashMatches} hash matches, ${c.scanned} scanned (${c.infected} infected), ${c.tooLarge} over the scan limit, ${c.backlogFull} skipped (scan backlog full)${failures === '' ? '' : `, scan failures: ${failures}`}`;
 }

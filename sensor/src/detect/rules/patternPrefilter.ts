@@ -1,27 +1,40 @@
 /**
  * The multi-pattern prefilter of one buffer kind: which fast patterns occur in a buffer, in one pass
- * whose cost does not grow with the number of patterns. Hashed 4-grams: every pattern of 4+ bytes
- * is keyed by its rarest 4-byte window (case folded); the scan rolls a 4-byte window over the
- * buffer, tests a bitmap (almost always a miss), and on a hit verifies the few patterns filed under
- * that window. Patterns under 4 bytes are few and searched directly.
+ * whose cost does not grow with the number of patterns.
+ *
+ * Every pattern of 2+ bytes is anchored on one of its 2-byte pairs, the one least likely in traffic
+ * (NUL, spaces, CRLF and common letters avoided; pairs already used by many patterns too). The scan
+ * rolls the last two bytes into a 16-bit key and tests one bit of an 8 KiB bitmap (it stays in the
+ * L1 cache; every case variant of an anchor is set, so no case folding per byte). Only on a hit are
+ * the patterns filed under that pair verified. One-byte patterns are searched with indexOf.
  *
  * Matching is case-insensitive here; the rule's own content check decides case afterwards.
  */
 
-const BLOOM_BITS = 1 << 20;
-const GRAM = 4;
-
 const LOWER = new Uint8Array(256);
 for (let i = 0; i < 256; i++) LOWER[i] = i >= 0x41 && i <= 0x5a ? i | 0x20 : i;
 
-function hashGram(g: number): number {
-  return Math.imul(g, 0x9e3779b1) >>> 12;
+/** How common a (case-folded) byte is in traffic, roughly: binary protocols are full of NULs and
+ *  0xff, text of spaces, CRLF, lower-case letters and URL punctuation. */
+const BYTE_WEIGHT = new Float64Array(256);
+for (let b = 0; b < 256; b++) {
+  let w = 1;
+  if (b === 0x00) w = 24;
+  else if (b === 0xff || b === 0x20) w = 10;
+  else if (b === 0x0d || b === 0x0a) w = 8;
+  else if (b >= 0x61 && b <= 0x7a) w = 'etaoinsrhlcdu'.includes(String.fromCharCode(b)) ? 7 : 4;
+  else if (b >= 0x30 && b <= 0x39) w = 5;
+  else if ('/.:=-_&?"\',;<>()'.includes(String.fromCharCode(b))) w = 5;
+  else if (b < 0x20) w = 3;
+  else if (b < 0x7f) w = 2;
+  BYTE_WEIGHT[b] = w;
 }
 
-interface Entry {
-  pattern: number;
-  /** Where the keyed window sits in the pattern. */
-  at: number;
+/** Bits of the 4-gram bitmap's index (2^18 bits: 32 KiB, about an L1 data cache). */
+const GRAM_BITS = 18;
+
+function gramHash(g: number): number {
+  return Math.imul(g, 0x9e3779b1) >>> (32 - GRAM_BITS);
 }
 
 export class PatternPrefilter {
@@ -29,21 +42,33 @@ export class PatternPrefilter {
   private readonly index = new Map<string, number>();
   /** Rules per pattern. */
   private readonly rulesOf: number[][] = [];
-  private bloom = new Uint8Array(0);
-  private table = new Map<number, Entry[]>();
-  /** Patterns of 1–3 bytes, by their first byte (1-byte ones) or first two bytes. */
-  private short1 = new Map<number, number[]>();
-  private short2 = new Map<number, number[]>();
-  private shortMark1 = new Uint8Array(256);
-  private shortMark2 = new Uint8Array(65536);
+  /** Bit per hashed case-folded 4-gram: some pattern of 4+ bytes is anchored on it. */
+  private gramBits = new Int32Array(0);
+  /** Open-addressing table of the anchor 4-grams: key, then its patterns as a slice of entries. */
+  private slotKey = new Int32Array(0);
+  private slotStart = new Int32Array(0);
+  private slotEnd = new Int32Array(0);
+  private slotMask = 0;
+  /** `slotDone[s] === stamp`: every pattern of the slot was reported in the current scan (a run
+   *  of NULs then costs a probe per byte, not a walk of the list). */
+  private slotDone = new Uint32Array(0);
+  /** Bit per case-folded pair: some 2- or 3-byte pattern is anchored on it. */
+  private pairBits = new Int32Array(0);
+  private pairStart = new Int32Array(0);
   private hasShort = false;
+  private entryPattern = new Int32Array(0);
+  /** Where the anchor sits in the pattern. */
+  private entryAt = new Int32Array(0);
+  /** One-byte patterns. */
+  private singles: number[] = [];
   /** Matched-pattern stamps: `seen[p] === stamp` when p was reported in the current scan. */
   private seen = new Uint32Array(0);
   private stamp = 0;
   private built = false;
 
-  /** `bytes` is case folded here; returns the pattern id. */
+  /** `bytes` is case folded here. */
   add(bytes: Uint8Array, ruleId: number): void {
+    if (bytes.length === 0) return;
     const lower = new Uint8Array(bytes.length);
     for (let i = 0; i < bytes.length; i++) lower[i] = LOWER[bytes[i]!]!;
     const key = Buffer.from(lower).toString('latin1');
@@ -54,7 +79,8 @@ export class PatternPrefilter {
       this.rulesOf.push([]);
       this.index.set(key, id);
     }
-    this.rulesOf[id]!.push(ruleId);
+    const rules = this.rulesOf[id]!;
+    if (rules[rules.length - 1] !== ruleId) rules.push(ruleId);
     this.built = false;
   }
 
@@ -63,48 +89,109 @@ export class PatternPrefilter {
   }
 
   build(): void {
-    const counts = new Map<number, number>();
-    // Int32 keys (not uint32): a value past 2^31 would leave the small-integer range in the scan loop.
-    const gramAt = (p: Uint8Array, i: number): number => (p[i]! << 24) | (p[i + 1]! << 16) | (p[i + 2]! << 8) | p[i + 3]!;
-    for (const p of this.patterns) for (let i = 0; i + GRAM <= p.length; i++) counts.set(gramAt(p, i), (counts.get(gramAt(p, i)) ?? 0) + 1);
-    this.bloom = new Uint8Array(BLOOM_BITS >> 3);
-    this.table = new Map();
-    this.short1 = new Map();
-    this.short2 = new Map();
-    this.shortMark1 = new Uint8Array(256);
-    this.shortMark2 = new Uint8Array(65536);
+    const count = this.patterns.length;
+    // Anchor per pattern: the least common window (4 bytes, or 2 for patterns of 2–3 bytes),
+    // weighed by how many patterns already use it so that lists stay short.
+    const gramLoad = new Map<number, number>();
+    const pairLoad = new Float64Array(65536);
+    const anchorAt = new Int32Array(count);
+    const anchorKey = new Int32Array(count);
+    this.singles = [];
     this.hasShort = false;
-    for (let id = 0; id < this.patterns.length; id++) {
+    const order = [...this.patterns.keys()].sort((a, b) => this.patterns[a]!.length - this.patterns[b]!.length);
+    for (const id of order) {
       const p = this.patterns[id]!;
-      if (p.length < GRAM) {
-        this.hasShort = true;
-        if (p.length === 1) {
-          this.shortMark1[p[0]!] = 1;
-          push(this.short1, p[0]!, id);
-        } else {
-          const k = (p[0]! << 8) | p[1]!;
-          this.shortMark2[k] = 1;
-          push(this.short2, k, id);
-        }
+      if (p.length === 1) {
+        this.singles.push(id);
+        anchorAt[id] = -1;
         continue;
       }
+      const width = p.length >= 4 ? 4 : 2;
       let best = 0;
-      let bestCount = Infinity;
-      for (let i = 0; i + GRAM <= p.length; i++) {
-        const c = counts.get(gramAt(p, i))!;
-        if (c < bestCount) {
-          bestCount = c;
+      let bestScore = Infinity;
+      let bestKey = 0;
+      for (let i = 0; i + width <= p.length; i++) {
+        let w = 1;
+        let key = 0;
+        for (let j = 0; j < width; j++) {
+          w *= BYTE_WEIGHT[p[i + j]!]!;
+          key = (key << 8) | p[i + j]!;
+        }
+        const score = w * (1 + (width === 4 ? (gramLoad.get(key) ?? 0) : pairLoad[key]!));
+        if (score < bestScore) {
+          bestScore = score;
           best = i;
+          bestKey = key;
         }
       }
-      const g = gramAt(p, best);
-      const h = hashGram(g);
-      this.bloom[h >> 3]! |= 1 << (h & 7);
-      let list = this.table.get(g);
-      if (list === undefined) this.table.set(g, (list = []));
-      list.push({ pattern: id, at: best });
+      if (width === 4) gramLoad.set(bestKey, (gramLoad.get(bestKey) ?? 0) + 1);
+      else {
+        pairLoad[bestKey]!++;
+        this.hasShort = true;
+      }
+      anchorAt[id] = width === 4 ? best : -2 - best;
+      anchorKey[id] = bestKey;
     }
-    this.seen = new Uint32Array(this.patterns.length);
+    // Entries grouped by anchor: 4-grams first (slot order), then pairs (by key).
+    const grams = [...gramLoad.keys()];
+    let cap = 16;
+    while (cap < grams.length * 2) cap <<= 1;
+    this.slotMask = cap - 1;
+    this.slotKey = new Int32Array(cap);
+    this.slotStart = new Int32Array(cap).fill(-1);
+    this.slotEnd = new Int32Array(cap);
+    this.slotDone = new Uint32Array(cap);
+    this.gramBits = new Int32Array(1 << (GRAM_BITS - 5));
+    const slotOf = new Map<number, number>();
+    for (const g of grams) {
+      let s = gramHash(g) & this.slotMask;
+      while (this.slotStart[s] !== -1) s = (s + 1) & this.slotMask;
+      this.slotKey[s] = g;
+      this.slotStart[s] = 0;
+      slotOf.set(g, s);
+      const h = gramHash(g);
+      this.gramBits[h >> 5]! |= 1 << (h & 31);
+    }
+    // Slice sizes, then positions.
+    const gramCount = new Int32Array(cap);
+    const pairCount = new Int32Array(65537);
+    for (let id = 0; id < count; id++) {
+      if (anchorAt[id]! >= 0) gramCount[slotOf.get(anchorKey[id]!)!]!++;
+      else if (anchorAt[id]! <= -2) pairCount[anchorKey[id]! + 1]!++;
+    }
+    let at = 0;
+    for (let s = 0; s < cap; s++) {
+      if (this.slotStart[s] === -1) continue;
+      this.slotStart[s] = at;
+      this.slotEnd[s] = at;
+      at += gramCount[s]!;
+    }
+    const pairBase = at;
+    for (let k = 0; k < 65536; k++) pairCount[k + 1]! += pairCount[k]!;
+    this.pairStart = new Int32Array(65537);
+    for (let k = 0; k <= 65536; k++) this.pairStart[k] = pairBase + pairCount[k]!;
+    const pairFill = this.pairStart.slice(0, 65536);
+    const total = pairBase + pairCount[65536]!;
+    this.entryPattern = new Int32Array(total);
+    this.entryAt = new Int32Array(total);
+    this.pairBits = new Int32Array(2048);
+    for (let id = 0; id < count; id++) {
+      const a = anchorAt[id]!;
+      if (a === -1) continue;
+      let slot: number;
+      if (a >= 0) {
+        slot = this.slotEnd[slotOf.get(anchorKey[id]!)!]!++;
+        this.entryAt[slot] = a;
+      } else {
+        const k = anchorKey[id]!;
+        slot = pairFill[k]!++;
+        this.entryAt[slot] = -2 - a;
+        this.pairBits[k >> 5]! |= 1 << (k & 31);
+      }
+      this.entryPattern[slot] = id;
+    }
+    this.seen = new Uint32Array(count);
+    this.stamp = 0;
     this.built = true;
   }
 
@@ -117,64 +204,83 @@ export class PatternPrefilter {
     if (this.patterns.length === 0) return;
     if (++this.stamp === 0xffffffff) {
       this.seen.fill(0);
+      this.slotDone.fill(0);
       this.stamp = 1;
     }
     const stamp = this.stamp;
-    const seen = this.seen;
-    const bloom = this.bloom;
     const n = data.length;
+    const gramBits = this.gramBits;
     let g = 0;
-    const hasShort = this.hasShort;
-    const mark1 = this.shortMark1;
-    const mark2 = this.shortMark2;
-    for (let i = 0; i < n; i++) {
-      g = (g << 8) | LOWER[data[i]!]!;
-      if (hasShort && (mark1[g & 0xff] === 1 || mark2[g & 0xffff] === 1)) this.shortAt(data, i, g, stamp, onRule);
-      if (i < GRAM - 1) continue;
-      const h = hashGram(g);
-      if ((bloom[h >> 3]! & (1 << (h & 7))) === 0) continue;
-      const list = this.table.get(g);
-      if (list === undefined) continue;
-      const gramStart = i - GRAM + 1;
-      for (let k = 0; k < list.length; k++) {
-        const e = list[k]!;
-        if (seen[e.pattern] === stamp) continue;
-        const p = this.patterns[e.pattern]!;
-        const start = gramStart - e.at;
-        if (start < 0 || start + p.length > n) continue;
-        let j = 0;
-        while (j < p.length && LOWER[data[start + j]!] === p[j]) j++;
-        if (j !== p.length) continue;
-        seen[e.pattern] = stamp;
-        const rules = this.rulesOf[e.pattern]!;
-        for (let r = 0; r < rules.length; r++) onRule(rules[r]!);
+    if (this.hasShort) {
+      const pairBits = this.pairBits;
+      for (let i = 0; i < n; i++) {
+        g = (g << 8) | LOWER[data[i]!]!;
+        const k = g & 0xffff;
+        if (i >= 1 && (pairBits[k >> 5]! & (1 << (k & 31))) !== 0) this.verify(this.pairStart[k]!, this.pairStart[k + 1]!, data, i - 1, stamp, onRule);
+        const h = gramHash(g);
+        if (i >= 3 && (gramBits[h >> 5]! & (1 << (h & 31))) !== 0) void this.gramHit(g, data, i, stamp, onRule);
+      }
+    } else {
+      // A slot whose patterns were all reported is not probed again while the window repeats.
+      let doneG = 0;
+      let doneOn = false;
+      for (let i = 0; i < n; i++) {
+        g = (g << 8) | LOWER[data[i]!]!;
+        const h = gramHash(g);
+        if ((gramBits[h >> 5]! & (1 << (h & 31))) === 0 || i < 3 || (doneOn && g === doneG)) continue;
+        if (this.gramHit(g, data, i, stamp, onRule)) {
+          doneG = g;
+          doneOn = true;
+        }
       }
     }
-  }
-
-  /** Short patterns starting at i (1 byte) or i-1 (2–3 bytes, checked when their 3rd byte is in). */
-  private shortAt(data: Uint8Array, i: number, g: number, stamp: number, onRule: (ruleId: number) => void): void {
-    const b = g & 0xff;
-    if (this.shortMark1[b] === 1) this.report(this.short1.get(b)!, data, i, stamp, onRule);
-    if (i >= 1) {
-      const k = g & 0xffff;
-      if (this.shortMark2[k] === 1) this.report(this.short2.get(k)!, data, i - 1, stamp, onRule);
+    const singles = this.singles;
+    for (let s = 0; s < singles.length; s++) {
+      const id = singles[s]!;
+      const b = this.patterns[id]![0]!;
+      if (this.seen[id] !== stamp && (data.indexOf(b) >= 0 || (b >= 0x61 && b <= 0x7a && data.indexOf(b ^ 0x20) >= 0))) this.report(id, stamp, onRule);
     }
   }
 
-  private report(ids: readonly number[], data: Uint8Array, start: number, stamp: number, onRule: (ruleId: number) => void): void {
-    for (let k = 0; k < ids.length; k++) {
-      const id = ids[k]!;
-      if (this.seen[id] === stamp) continue;
+  /** The 4-gram `g` ending at `i` passed the bitmap: find its slot, verify its patterns. True when
+   *  every pattern of the slot has been reported in this scan. */
+  private gramHit(g: number, data: Uint8Array, i: number, stamp: number, onRule: (ruleId: number) => void): boolean {
+    const mask = this.slotMask;
+    let s = gramHash(g) & mask;
+    for (;;) {
+      const start = this.slotStart[s]!;
+      if (start === -1) return false;
+      if (this.slotKey[s] === g) {
+        if (this.slotDone[s] === stamp) return true;
+        if (!this.verify(start, this.slotEnd[s]!, data, i - 3, stamp, onRule)) return false;
+        this.slotDone[s] = stamp;
+        return true;
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Entries [from, to) anchored at `anchor` in `data`; true when all of them are reported. */
+  private verify(from: number, to: number, data: Uint8Array, anchor: number, stamp: number, onRule: (ruleId: number) => void): boolean {
+    const seen = this.seen;
+    let all = true;
+    for (let e = from; e < to; e++) {
+      const id = this.entryPattern[e]!;
+      if (seen[id] === stamp) continue;
       const p = this.patterns[id]!;
-      if (start + p.length > data.length) continue;
+      const start = anchor - this.entryAt[e]!;
       let j = 0;
-      while (j < p.length && LOWER[data[start + j]!] === p[j]) j++;
-      if (j !== p.length) continue;
-      this.seen[id] = stamp;
-      const rules = this.rulesOf[id]!;
-      for (let r = 0; r < rules.length; r++) onRule(rules[r]!);
+      if (start >= 0 && start + p.length <= data.length) while (j < p.length && LOWER[data[start + j]!] === p[j]) j++;
+      if (j === p.length) this.report(id, stamp, onRule);
+      else all = false;
     }
+    return all;
+  }
+
+  private report(id: number, stamp: number, onRule: (ruleId: number) => void): void {
+    this.seen[id] = stamp;
+    const rules = this.rulesOf[id]!;
+    for (let r = 0; r < rules.length; r++) onRule(rules[r]!);
   }
 }
 
@@ -190,12 +296,6 @@ export function indexOfFolded(data: Uint8Array, pattern: Uint8Array, from: numbe
     if (j === m) return i;
   }
   return -1;
-}
-
-function push(m: Map<number, number[]>, key: number, id: number): void {
-  const list = m.get(key);
-  if (list === undefined) m.set(key, [id]);
-  else list.push(id);
 }
 
 export { LOWER };

@@ -40,6 +40,9 @@ interface FlowRuleState {
   queue: { record: AppRecordOut; side: FlowDirection }[];
   /** Bit 1: IP-only rules checked toServer; bit 2: toClient. */
   ipOnlyDone: number;
+  /** The TLS handshake was logged: the rest is encrypted, so payload content is no longer
+   *  inspected (Suricata's default `encryption-handling`); header-only rules still run. */
+  encrypted: boolean;
 }
 
 interface ThresholdEntry {
@@ -325,7 +328,7 @@ export class RuleEngine implements DetectionStage {
   private state(flow: Flow): FlowRuleState {
     let s = this.flowState.get(flow);
     if (s === undefined) {
-      s = { bits: new Set(), ipOnlyDone: 0, queue: [] };
+      s = { bits: new Set(), ipOnlyDone: 0, queue: [], encrypted: false };
       this.flowState.set(flow, s);
     }
     return s;
@@ -347,16 +350,20 @@ export class RuleEngine implements DetectionStage {
 
   onPacket(packet: Packet, flow: Flow | null, direction: FlowDirection, raise: RaiseAlert): void {
     if (packet.tsSec > this.nowSec) this.nowSec = packet.tsSec;
+    let encrypted = false;
     if (flow !== null) {
       const s = this.flowState.get(flow);
-      if (s !== undefined && s.queue.length > 0) this.drain(s, direction, raise);
+      if (s !== undefined) {
+        if (s.queue.length > 0) this.drain(s, direction, raise);
+        encrypted = s.encrypted;
+      }
     }
     if (packet.ipVersion === 0 || packet.isFragment) return;
     this.begin();
     const unit = this.units.get('packet')!;
     let payload = packet.payload;
     if (payload.length > MAX_PAYLOAD_BYTES) payload = payload.subarray(0, MAX_PAYLOAD_BYTES);
-    if (payload.length > 0) {
+    if (payload.length > 0 && !encrypted) {
       const pf = unit.prefilters.get('payload');
       if (pf !== undefined) pf.scan(payload, this.addCand);
     }
@@ -405,6 +412,7 @@ export class RuleEngine implements DetectionStage {
       if (!headerOk(r, ep)) continue;
       if (!packetChecksOk(r.packetChecks, packet)) continue;
       if (r.inspections.length > 0) {
+        if (encrypted) continue;
         if (buf === null) buf = new InspectBuffer(payload);
         if (!this.inspect(r.inspections, (name) => (name === 'payload' ? [payload] : []), buf)) continue;
       }
@@ -417,7 +425,10 @@ export class RuleEngine implements DetectionStage {
   onAppRecord(record: AppRecordOut): void {
     const type = record.eventType;
     if (type !== 'http' && type !== 'dns' && type !== 'tls' && type !== 'ssh') return;
-    const q = this.state(record.flow).queue;
+    const st = this.state(record.flow);
+    const q = st.queue;
+    // The handshake is logged once the server's flight is complete; what follows is encrypted.
+    if (type === 'tls') st.encrypted = true;
     if (type === 'dns') {
       q.push({ record, side: record.direction });
       return;

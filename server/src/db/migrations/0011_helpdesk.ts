@@ -35,6 +35,7 @@ export const statements = [
   `create index tickets_message_idx on tickets (message_id)`,
   `create table ticket_comments (
     id uuid primary key default gen_random_uuid(),
+    seq bigint generated always as identity,
     ticket_id uuid not null references tickets(id) on delete cascade,
     author_user_id uuid references users(id) on delete set null,
     author_email text,
@@ -44,7 +45,7 @@ export const statements = [
     message_id text,
     created_at timestamptz not null
   )`,
-  `create index ticket_comments_ticket_idx on ticket_comments (ticket_id, created_at)`,
+  `create index ticket_comments_ticket_idx on ticket_comments (ticket_id, seq)`,
   `create index ticket_comments_message_idx on ticket_comments (message_id)`,
   `create table canned_replies (
     id uuid primary key default gen_random_uuid(),
@@ -165,11 +166,12 @@ export const statements = [
   `create index insurance_claims_insurer_idx on insurance_claims (insurer_organization_id)`,
   `create table claim_comments (
     id uuid primary key default gen_random_uuid(),
+    seq bigint generated always as identity,
     claim_id uuid not null references insurance_claims(id) on delete cascade,
     author_user_id uuid references users(id) on delete set null,
     author_organization_id uuid not null references organizations(id) on delete cascade,
     body text not null,
     created_at timestamptz not null
   )`,
-  `create index claim_comments_claim_idx on claim_comments (claim_id, created_at)`,
+  `create index claim_comments_claim_idx on claim_comments (claim_id, seq)`,
 ];
