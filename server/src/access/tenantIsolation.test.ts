@@ -27,6 +27,12 @@ interface Victim {
   suppressionId: string;
   contactId: string;
   webhookId: string;
+  // Help desk, dispatch and insurance (helpdesk/, dispatch/, insurance/): set after the base records.
+  ticketId?: string;
+  remoteSessionId?: string;
+  jobId?: string;
+  policyId?: string;
+  claimId?: string;
 }
 
 type Probe =
@@ -222,6 +228,47 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
   },
   'DELETE /api/v1/notification-webhooks/:id': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/notification-webhooks/${v.webhookId}` } },
   'GET /api/v1/notification-log': { guard: ['operator_admin', 'analyst'], probe: { kind: 'list', url: (v) => `/api/v1/notification-log?organizationId=${v.orgId}` } },
+  // Help desk: customers reach their own tickets; a vendor or insurer none.
+  'POST /api/v1/helpdesk/help-requests': { guard: ['subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: () => '/api/v1/helpdesk/help-requests', body: (v) => ({ subject: '偽の相談', description: '他社のインシデント', incidentId: v.incidentId }) } },
+  'POST /api/v1/helpdesk/tickets': { guard: operatorStaff, probe: { kind: 'target', url: () => '/api/v1/helpdesk/tickets', body: (v) => ({ organizationId: v.orgId, callerName: '偽', subject: '偽の電話', description: '偽' }) } },
+  'GET /api/v1/helpdesk/tickets': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member'], probe: { kind: 'list', url: (v) => `/api/v1/helpdesk/tickets?organizationId=${v.orgId}` } },
+  'GET /api/v1/helpdesk/tickets/:id': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/tickets/${v.ticketId}` } },
+  'PATCH /api/v1/helpdesk/tickets/:id': { guard: operatorStaff, probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/tickets/${v.ticketId}`, body: () => ({ status: 'closed' }) } },
+  'POST /api/v1/helpdesk/tickets/:id/comments': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/tickets/${v.ticketId}/comments`, body: () => ({ visibility: 'public', body: '割り込み' }) } },
+  'POST /api/v1/helpdesk/tickets/:id/satisfaction': { guard: ['subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/tickets/${v.ticketId}/satisfaction`, body: () => ({ rating: 1 }) } },
+  'GET /api/v1/helpdesk/canned-replies': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/helpdesk/canned-replies' } },
+  'POST /api/v1/helpdesk/canned-replies': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/helpdesk/canned-replies', body: () => ({ title: '偽', body: '偽' }) } },
+  'POST /api/v1/helpdesk/tickets/:id/remote-sessions': { guard: operatorStaff, probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/tickets/${v.ticketId}/remote-sessions` } },
+  'POST /api/v1/helpdesk/remote-sessions/:id/consent': { guard: ['subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/remote-sessions/${v.remoteSessionId}/consent` } },
+  'POST /api/v1/helpdesk/remote-sessions/:id/start': { guard: operatorStaff, probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/remote-sessions/${v.remoteSessionId}/start` } },
+  'POST /api/v1/helpdesk/remote-sessions/:id/end': { guard: operatorStaff, probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/remote-sessions/${v.remoteSessionId}/end`, body: () => ({ summary: '偽' }) } },
+  // Dispatch: a vendor sees only jobs offered to or held by it (this one is offered to nobody).
+  'GET /api/v1/vendors': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/vendors' } },
+  'PUT /api/v1/vendors/:id': {
+    guard: ['operator_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/vendors/${v.orgId}`, body: () => ({ companyName: '偽', areas: [{ prefecture: '大阪府', city: null }], skills: ['x'], businessHours: '常時', hourlyRateYen: 1, callOutFeeYen: 1, capacity: 1, contactName: '偽', contactEmail: 'evil@iso.example', contactPhone: '0' }) },
+  },
+  'POST /api/v1/dispatch/jobs': { guard: operatorStaff, probe: { kind: 'target', url: () => '/api/v1/dispatch/jobs', body: (v) => ({ incidentId: v.incidentId, siteId: v.siteId, skill: 'x', problem: '偽', contactName: '偽', contactPhone: '0' }) } },
+  'GET /api/v1/dispatch/jobs': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'vendor_staff'], probe: { kind: 'list', url: () => '/api/v1/dispatch/jobs' } },
+  'GET /api/v1/dispatch/jobs/:id': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'vendor_staff'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}` } },
+  'GET /api/v1/dispatch/jobs/:id/candidates': { guard: operatorStaff, probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/candidates` } },
+  'POST /api/v1/dispatch/jobs/:id/offer': { guard: operatorStaff, probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/offer` } },
+  'POST /api/v1/dispatch/expire-offers': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/dispatch/expire-offers' } },
+  'POST /api/v1/dispatch/jobs/:id/accept': { guard: ['vendor_staff'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/accept` } },
+  'POST /api/v1/dispatch/jobs/:id/decline': { guard: ['vendor_staff'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/decline`, body: () => ({ reason: '偽' }) } },
+  'POST /api/v1/dispatch/jobs/:id/arrival': { guard: ['vendor_staff'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/arrival`, body: () => ({}) } },
+  'POST /api/v1/dispatch/jobs/:id/files': { guard: ['vendor_staff'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/files`, body: () => ({ fileName: 'x.txt', contentType: 'text/plain', contentBase64: 'eA==' }) } },
+  'POST /api/v1/dispatch/jobs/:id/report': { guard: ['vendor_staff'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/report`, body: () => ({ workDone: '偽', minutesWorked: 1, costYen: 999999, report: '偽' }) } },
+  'POST /api/v1/dispatch/jobs/:id/sign-off': { guard: ['subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/sign-off` } },
+  // Insurance: an insurer sees only claims filed with it (this one is filed with another insurer).
+  'GET /api/v1/insurance/policies': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'insurer_staff'], probe: { kind: 'list', url: () => '/api/v1/insurance/policies' } },
+  'PUT /api/v1/insurance/policies/:id': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/insurance/policies/${v.policyId}`, body: (v) => ({ insurerOrganizationId: v.orgId, coverage: [] }) } },
+  'POST /api/v1/insurance/claims': { guard: ['operator_admin', 'helpdesk', 'subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: () => '/api/v1/insurance/claims', body: (v) => ({ incidentId: v.incidentId, description: '偽の請求', claimedAmountYen: 1 }) } },
+  'GET /api/v1/insurance/claims': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'insurer_staff'], probe: { kind: 'list', url: () => '/api/v1/insurance/claims' } },
+  'GET /api/v1/insurance/claims/:id': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'insurer_staff'], probe: { kind: 'target', url: (v) => `/api/v1/insurance/claims/${v.claimId}` } },
+  'GET /api/v1/insurance/claims/:id/evidence-pack': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'insurer_staff'], probe: { kind: 'target', url: (v) => `/api/v1/insurance/claims/${v.claimId}/evidence-pack` } },
+  'POST /api/v1/insurance/claims/:id/comments': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'insurer_staff'], probe: { kind: 'target', url: (v) => `/api/v1/insurance/claims/${v.claimId}/comments`, body: () => ({ body: '偽の質問' }) } },
+  'POST /api/v1/insurance/claims/:id/outcome': { guard: ['insurer_staff'], probe: { kind: 'target', url: (v) => `/api/v1/insurance/claims/${v.claimId}/outcome`, body: () => ({ outcome: 'denied', paidAmountYen: 0 }) } },
   'GET /api/v1/sensors/:id/ingest-counters': {
     guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member'],
     probe: { kind: 'target', url: (v) => `/api/v1/sensors/${v.sensorId}/ingest-counters` },
@@ -268,6 +315,15 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
     // B's notification contact and webhook (a public address literal: no DNS in the test).
     victim.contactId = (await platform.services.notifications.createContact({ ...cli, scope: opScope }, orgB, { role: 'primary', name: 'B担当', email: 'b-contact@iso.example', phone: null, locale: 'ja', channels: ['email'] })).id;
     victim.webhookId = (await platform.services.notifications.createWebhook({ ...cli, scope: opScope }, orgB, { url: 'https://203.0.113.10/hook', secret: 'b-webhook-secret-0123', enabled: true })).id;
+    // B's help-desk ticket with a remote session, an on-site job, and a claim filed with B's own insurer.
+    const bContext = { ...cli, scope: { userId: userB, tokenId: null, sessionId: null, organizationId: orgB, organizationKind: 'subscriber' as const, role: 'subscriber_admin' as const } };
+    victim.ticketId = (await platform.services.helpdesk.helpRequest(bContext, { subject: 'B社の相談', description: 'B社の内容', category: 'security_incident', incidentId: victim.incidentId })).ticket.id;
+    victim.remoteSessionId = (await platform.services.helpdesk.requestRemoteSession({ ...cli, scope: opScope }, victim.ticketId)).id;
+    victim.jobId = (await platform.services.dispatch.create({ ...cli, scope: opScope }, { ticketId: victim.ticketId, siteId: siteB.id, skill: 'pc_repair', problem: 'B社の作業', contactName: 'B担当', contactPhone: '06-0000-0000', offerMinutes: 60 })).id;
+    const insurerB = await platform.createOrganization({ kind: 'insurer', name: 'B社の保険会社' });
+    victim.policyId = (await sql<{ id: string }>`insert into insurance_policies (organization_id, policy_number, period_start) values (${orgB}, 'B-POLICY', '2026-03-01') returning id`.execute(platform.database.db)).rows[0]!.id;
+    await platform.services.insurance.updatePolicy({ ...cli, scope: opScope }, victim.policyId, { insurerOrganizationId: insurerB, coverage: [{ code: 'all', nameJa: '全て', limitYen: 100000 }] });
+    victim.claimId = (await platform.services.insurance.file(bContext, { incidentId: victim.incidentId, description: 'B社の請求', claimedAmountYen: 1000 })).id;
 
     const orgA = await platform.createOrganization({ kind: 'subscriber', name: '攻撃者株式会社', membership: 'non_member' });
     await platform.createUser(orgA, 'subscriber_admin', 'a-admin@iso.example');
@@ -297,6 +353,7 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
       'incidents', 'incident_notes', 'incident_tasks', 'incident_events', 'suppressions',
       'bundle_policies', 'threat_feeds', 'sensor_heartbeats',
       'notification_contacts', 'notification_webhooks', 'incident_notification_states', 'incident_ack_tokens',
+      'tickets', 'ticket_comments', 'canned_replies', 'remote_sessions', 'vendor_profiles', 'dispatch_jobs', 'dispatch_offers', 'dispatch_files', 'insurance_claims', 'claim_comments',
     ];
     const out: Record<string, unknown> = {};
     for (const table of tables) {
