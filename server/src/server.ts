@@ -14,6 +14,7 @@ import { createServices, type AppServices } from './services.ts';
 import { OutboxWorker } from './mail/outboxWorker.ts';
 import { BillingScheduler } from './billing/billingScheduler.ts';
 import { NotificationScheduler } from './notifications/notificationScheduler.ts';
+import { OfferDeadlineScheduler } from './dispatch/offerDeadlineScheduler.ts';
 import { SmtpMailer } from './mail/smtpMailer.ts';
 import { loadDemoData, type DemoLogin } from './demo/demoData.ts';
 import { startDemoSensors, type DemoSensors } from './demo/demoSensors.ts';
@@ -77,6 +78,9 @@ export async function startServer(
   // Sensor health, incident notifications (repeats, escalation) and the monthly all-quiet message.
   const notificationJobs = new NotificationScheduler({ notifications: services.notifications, sensorMonitor: services.sensorMonitor }, clock, logger);
   notificationJobs.start();
+  // On-site job offers past their deadline go to the next vendor.
+  const dispatchJobs = new OfferDeadlineScheduler(services.dispatch, logger);
+  dispatchJobs.start();
 
   const webDist = options.webDist ?? defaultWebDist;
   if (!existsSync(webDist)) logger.warn({ webDist }, 'the console is not built (npm run build:web); serving the API only');
@@ -112,6 +116,7 @@ export async function startServer(
       await billingJobs.stop();
       await distributionJobs.stop();
       await notificationJobs.stop();
+      await dispatchJobs.stop();
       await worker.stop();
       await alertPartitions.stop();
       await ingestQueue?.close();

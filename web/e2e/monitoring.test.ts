@@ -26,6 +26,15 @@ let server: RunningServer | undefined;
 let browser: Browser | undefined;
 let dataDir: string | undefined;
 const contexts: BrowserContext[] = [];
+let seeded: { organizationId: string; siteId: string; sensorId: string } | undefined;
+let nextSeq = 1;
+
+/** Alerts stored and correlated as ingest does (the monitoring hooks run after the insert). */
+async function storeAlerts(running: RunningServer, alert: typeof c2Alert, count: number, start: Date, stepMs: number): Promise<void> {
+  const refs = await insertAlertSeries(running.database.db, { ...seeded!, firstSeq: nextSeq, count, start, stepMs, alert });
+  nextSeq += count;
+  await createMonitoringHooks(running.services).afterStore(refs);
+}
 
 function login(role: string, organization?: string): { email: string; password: string } {
   const found = server?.demoLogins?.find((l) => l.role === role && (!organization || l.organization === organization));
@@ -73,12 +82,10 @@ async function seedIncidents(running: RunningServer): Promise<void> {
   const operator = (await sql<{ id: string }>`select id from organizations where kind = 'operator' limit 1`.execute(db)).rows[0]!;
   const scope = { userId: null, tokenId: null, sessionId: null, organizationId: operator.id, organizationKind: 'operator' as const, role: 'operator_admin' as const };
   const sensor = await running.services.organizations.createSensor({ scope, ip: null, requestId: 'e2e-setup' }, site.id, { name: '本社工場センサー' });
-  const hooks = createMonitoringHooks(running.services);
+  seeded = { organizationId: org.id, siteId: site.id, sensorId: sensor.id };
   const now = Date.now();
-  const c2 = await insertAlertSeries(db, { organizationId: org.id, siteId: site.id, sensorId: sensor.id, firstSeq: 1, count: 12, start: new Date(now - 20 * 60_000), stepMs: 60_000, alert: c2Alert });
-  await hooks.afterStore(c2);
-  const scan = await insertAlertSeries(db, { organizationId: org.id, siteId: site.id, sensorId: sensor.id, firstSeq: 100, count: 60, start: new Date(now - 10 * 60_000), stepMs: 1_000, alert: scanAlert });
-  await hooks.afterStore(scan);
+  await storeAlerts(running, c2Alert, 12, new Date(now - 20 * 60_000), 60_000);
+  await storeAlerts(running, scanAlert, 60, new Date(now - 10 * 60_000), 1_000);
 }
 
 beforeAll(async () => {
@@ -112,6 +119,10 @@ describe('monitoring console', () => {
     await row.waitFor();
     expect(await row.innerText()).toContain('+11');
     expect(await page.getByRole('row').filter({ hasText: 'ポートスキャン' }).count()).toBe(1);
+    // A live arrival: a new incident shows up without a reload (the queue polls every 10 s).
+    await storeAlerts(server!, { ...scanAlert, srcIp: '203.0.113.77' }, 60, new Date(Date.now() - 60_000), 500);
+    await page.getByText('新着 1 件').waitFor({ timeout: 20_000 });
+    expect(await page.getByRole('row').filter({ hasText: '新着' }).filter({ hasText: '203.0.113.77' }).count()).toBe(1);
     await screenshot(page, 'monitoring-queue.png');
     // The first page from a cold load (printed, not asserted: figures belong to benches).
     const started = Date.now();

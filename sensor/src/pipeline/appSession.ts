@@ -193,6 +193,7 @@ export class AppSession {
     if (p instanceof HttpFlowParser) {
       const r = p.end();
       this.anomalies(r.anomalies, out);
+      if (this.options.detection) for (const request of r.requests) this.httpRequest(request, out);
       for (const tx of r.records) this.http(tx, out);
     } else if (p instanceof SmtpFlowParser) {
       const r = p.end();
@@ -344,6 +345,7 @@ export class AppSession {
       this.anomalies(r.anomalies, out);
       if (this.options.detection) for (const request of r.requests) this.httpRequest(request, out);
       for (const tx of r.records) this.http(tx, out);
+      if (d === 'toClient' && this.httpRequestTx.size > 0) this.httpResponseSoFar(p);
     } else if (p instanceof DnsFlowParser) {
       const r = p.feed(d, c.data);
       this.anomalies(r.anomalies, out);
@@ -402,6 +404,16 @@ export class AppSession {
     const tx: HttpTransaction = { txId: this.httpRequests++, request };
     this.httpRequestTx.set(request, tx);
     out({ flow: this.flow, eventType: 'http', direction: 'toServer', fields: {}, logged: false, txId: tx.txId, source: { http: tx, phase: 'request' } });
+  }
+
+  /** A response is being read for a request detection saw alone: its transaction shows the
+   *  response so far (status, length), as Suricata's alerts raised mid-transaction do. */
+  private httpResponseSoFar(p: HttpFlowParser): void {
+    const progress = p.responseInProgress();
+    const request = progress?.tx.request;
+    if (progress === undefined || request === undefined) return;
+    const early = this.httpRequestTx.get(request);
+    if (early !== undefined) early.response = progress.response;
   }
 
   private http(tx: HttpTransaction, out: AppOut): void {

@@ -214,6 +214,7 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
   'GET /api/v1/stats/detections.csv': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/stats/detections.csv?from=2026-03-01&to=2026-03-31' } },
   // Notifications (notifications/): the link's token is its own credential (notifications.test.ts).
   'GET /ack/:token': { guard: 'public', probe: { kind: 'self' } },
+  'POST /ack/:token': { guard: 'public', probe: { kind: 'self' } },
   'POST /api/v1/incidents/:id/acknowledge': { guard: ['subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/acknowledge` } },
   'GET /api/v1/organizations/:id/notification-contacts': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}/notification-contacts` } },
   'POST /api/v1/organizations/:id/notification-contacts': {

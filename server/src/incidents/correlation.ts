@@ -8,7 +8,10 @@
  * rule's window of the incident's last alert (a sliding window); after a quiet gap the next alert
  * opens a new incident.
  */
-import type { AlertDirection, AlertEngine, IncidentKind } from '@otasuke/shared';
+import { randomUUID } from 'node:crypto';
+import type { AlertDirection, AlertEngine, IncidentKind, IncidentPriority } from '@otasuke/shared';
+import type { PriorityFacts } from './priority.ts';
+import type { SlaClocks } from './slaCalendar.ts';
 
 /** The facts of an alert correlation looks at. */
 export interface CorrelatableAlert {
@@ -162,4 +165,192 @@ export function segmentBatch<A extends CorrelatableAlert & { organizationId: str
     if (current.length > 0) segments.push({ key: group.key, organizationId: group.organizationId, alerts: current });
   }
   return segments;
+}
+
+/** An alert as correlation stores it (the repository's AlertForIncident has these fields). */
+export interface IncidentAlert extends CorrelatableAlert {
+  id: string;
+  siteId: string;
+  signature: string;
+  severity: number;
+}
+
+export interface SegmentToCorrelate<A extends IncidentAlert = IncidentAlert> {
+  organizationId: string;
+  key: CorrelationKey;
+  alerts: readonly A[];
+}
+
+/** The correlating incident of a key, as found (locked) in the database. */
+export interface OpenIncidentFacts {
+  id: string;
+  kind: string;
+  engine: AlertEngine;
+  direction: AlertDirection;
+  severity: number;
+  priority: IncidentPriority;
+  alertCount: number | string;
+  lastSeenAt: Date;
+  createdAt: Date;
+}
+
+export interface KeyToCorrelate {
+  organizationId: string;
+  key: CorrelationKey;
+  /** The key's segments of this batch, in time order. */
+  segments: readonly SegmentToCorrelate[];
+  open: OpenIncidentFacts | null;
+  assetCriticality: PriorityFacts['assetCriticality'];
+}
+
+export type BatchPrioritizer = (facts: PriorityFacts, current: IncidentPriority | null, openedAt: Date) => { priority: IncidentPriority; sla: SlaClocks | null };
+
+export interface NewIncidentPlan {
+  id: string;
+  organizationId: string;
+  siteId: string;
+  sensorId: string;
+  dedupKey: string;
+  correlating: boolean;
+  kind: IncidentKind;
+  explain: string;
+  direction: AlertDirection;
+  engine: AlertEngine;
+  insideHost: string | null;
+  peer: string | null;
+  gid: number;
+  signatureId: number;
+  signature: string;
+  severity: number;
+  priority: IncidentPriority;
+  alertCount: number;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  slaCalendar: string;
+  acknowledgeDueAt: Date;
+  notifyDueAt: Date;
+}
+
+/** What to add to an incident that was already open (null: nothing of that to change). */
+export interface IncidentUpdatePlan {
+  id: string;
+  added: number;
+  firstSeenAt: Date | null;
+  lastSeenAt: Date | null;
+  severity: number | null;
+  priority: IncidentPriority;
+  correlating: boolean;
+}
+
+export interface BatchCorrelationPlan {
+  updates: IncidentUpdatePlan[];
+  inserts: NewIncidentPlan[];
+  timeline: Array<{ incidentId: string; organizationId: string; kind: 'opened' | 'priority_raised'; details: Record<string, unknown> }>;
+  assignments: Array<{ alertId: string; incidentId: string; observedAt: Date }>;
+  /** Every incident that took alerts, once, in batch order. */
+  touched: string[];
+}
+
+/**
+ * The decisions of one batch, made in memory: per key, each segment joins the current incident
+ * while it is within the window of its last alert (late alerts always join), else the current one
+ * stops correlating and a new one opens. Priority is recomputed per segment, as if the segments
+ * came one by one; it only goes up by itself (the prioritizer sees the current one).
+ */
+export function planBatchCorrelation(keys: readonly KeyToCorrelate[], prioritize: BatchPrioritizer, now: Date, newId: () => string = randomUUID): BatchCorrelationPlan {
+  const plan: BatchCorrelationPlan = { updates: [], inserts: [], timeline: [], assignments: [], touched: [] };
+  const touched = new Set<string>();
+  for (const entry of keys) {
+    type Current = { id: string; kind: string; engine: AlertEngine; direction: AlertDirection; severity: number; priority: IncidentPriority; alertCount: number; lastSeenAt: Date; createdAt: Date; update: IncidentUpdatePlan | null; insert: NewIncidentPlan | null };
+    let current: Current | null = entry.open
+      ? { ...entry.open, alertCount: Number(entry.open.alertCount), lastSeenAt: new Date(entry.open.lastSeenAt), createdAt: new Date(entry.open.createdAt), update: null, insert: null }
+      : null;
+    const existingUpdate = (c: Current) => {
+      if (c.insert) return null;
+      if (!c.update) {
+        c.update = { id: c.id, added: 0, firstSeenAt: null, lastSeenAt: null, severity: null, priority: c.priority, correlating: true };
+        plan.updates.push(c.update);
+      }
+      return c.update;
+    };
+    for (const segment of entry.segments) {
+      const first = segment.alerts[0];
+      if (!first) continue;
+      let firstSeen = first.observedAt;
+      let lastSeen = first.observedAt;
+      let severity = first.severity;
+      for (const a of segment.alerts) {
+        if (a.observedAt < firstSeen) firstSeen = a.observedAt;
+        if (a.observedAt > lastSeen) lastSeen = a.observedAt;
+        if (a.severity < severity) severity = a.severity;
+      }
+      const n = segment.alerts.length;
+      if (current && joinsWindow(current.lastSeenAt, firstSeen, entry.key.windowMs)) {
+        const count = current.alertCount + n;
+        const worst = Math.min(current.severity, severity);
+        const { priority } = prioritize({ kind: current.kind as IncidentKind, engine: current.engine, direction: current.direction, severity: worst, alertCount: count, assetCriticality: entry.assetCriticality }, current.priority, current.createdAt);
+        if (priority !== current.priority) plan.timeline.push({ incidentId: current.id, organizationId: entry.organizationId, kind: 'priority_raised', details: { from: current.priority, to: priority, alertCount: count } });
+        current.alertCount = count;
+        current.severity = worst;
+        current.priority = priority;
+        if (lastSeen > current.lastSeenAt) current.lastSeenAt = lastSeen;
+        const update = existingUpdate(current);
+        if (update) {
+          update.added += n;
+          update.firstSeenAt = update.firstSeenAt && update.firstSeenAt < firstSeen ? update.firstSeenAt : firstSeen;
+          update.lastSeenAt = update.lastSeenAt && update.lastSeenAt > lastSeen ? update.lastSeenAt : lastSeen;
+          update.severity = Math.min(update.severity ?? worst, worst);
+          update.priority = priority;
+        } else {
+          const insert = current.insert!;
+          insert.alertCount = count;
+          insert.severity = worst;
+          insert.priority = priority;
+          if (firstSeen < insert.firstSeenAt) insert.firstSeenAt = firstSeen;
+          if (lastSeen > insert.lastSeenAt) insert.lastSeenAt = lastSeen;
+        }
+      } else {
+        const previous = current;
+        if (previous) {
+          const update = existingUpdate(previous);
+          if (update) update.correlating = false;
+          else previous.insert!.correlating = false;
+        }
+        const { priority, sla } = prioritize({ kind: entry.key.kind, engine: first.engine, direction: first.direction, severity, alertCount: n, assetCriticality: entry.assetCriticality }, null, now);
+        if (!sla) throw new Error('the prioritizer gave no SLA clocks for a new incident');
+        const insert: NewIncidentPlan = {
+          id: newId(),
+          organizationId: entry.organizationId,
+          siteId: first.siteId,
+          sensorId: first.sensorId,
+          dedupKey: entry.key.key,
+          correlating: true,
+          kind: entry.key.kind,
+          explain: first.explain,
+          direction: first.direction,
+          engine: first.engine,
+          insideHost: entry.key.insideHost,
+          peer: entry.key.peer,
+          gid: first.gid,
+          signatureId: first.signatureId,
+          signature: first.signature,
+          severity,
+          priority,
+          alertCount: n,
+          firstSeenAt: firstSeen,
+          lastSeenAt: lastSeen,
+          slaCalendar: sla.calendar,
+          acknowledgeDueAt: sla.acknowledgeDueAt,
+          notifyDueAt: sla.notifyDueAt,
+        };
+        plan.inserts.push(insert);
+        plan.timeline.push({ incidentId: insert.id, organizationId: entry.organizationId, kind: 'opened', details: { dedupKey: entry.key.key, priority, alertCount: n, ...(previous ? { after: previous.id } : {}) } });
+        current = { id: insert.id, kind: entry.key.kind, engine: first.engine, direction: first.direction, severity, priority, alertCount: n, lastSeenAt: lastSeen, createdAt: now, update: null, insert };
+      }
+      touched.add(current.id);
+      for (const a of segment.alerts) plan.assignments.push({ alertId: a.id, incidentId: current.id, observedAt: a.observedAt });
+    }
+  }
+  plan.touched = [...touched];
+  return plan;
 }

@@ -8,7 +8,7 @@ import type { TenantFilter } from '../access/accessScope.ts';
 import type { Db } from '../db/database.ts';
 import { restrictToTenant } from '../db/tenantFilter.ts';
 import type { SlaClocks } from './slaCalendar.ts';
-import { joinsWindow, type CorrelationKey } from './correlation.ts';
+import { joinsWindow, planBatchCorrelation, type CorrelationKey, type NewIncidentPlan, type OpenIncidentFacts, type SegmentToCorrelate } from './correlation.ts';
 import { withDigest } from './evidence.ts';
 import { monitoringDb, type IncidentsTable, type MonitoringDb, type MonitoringTx } from './incidentTables.ts';
 import type { PriorityFacts } from './priority.ts';
@@ -51,6 +51,8 @@ export interface QueueCursor {
 }
 
 type Tx = MonitoringTx;
+
+type OpenIncident = OpenIncidentFacts & { organizationId: string; dedupKey: string };
 
 const OPEN_STATUSES: IncidentStatus[] = ['new', 'acknowledged', 'investigating', 'customer_notified'];
 
@@ -151,6 +153,109 @@ export class IncidentRepository {
       await this.assignAlerts(tx, incidentId, alerts.map((a) => a.id), firstSeen, lastSeen);
       return { incidentId, created };
     });
+  }
+
+  /**
+   * Correlates a whole batch in one transaction with a fixed number of statements, whatever its size:
+   * the advisory locks of every key (taken in key order, so two workers never deadlock), the open
+   * incidents of those keys and their assets in one select each, then one update of the incidents
+   * joined, one insert of the incidents opened, one insert of their timeline entries and one update
+   * of the alerts (per 5,000). The decisions are the ones `correlate` makes segment by segment, taken
+   * in memory in the segments' order (segmentBatch gives a key's segments in time order).
+   */
+  async correlateBatch(segments: readonly SegmentToCorrelate[], prioritize: Prioritizer, now: Date): Promise<{ incidents: string[]; created: number }> {
+    if (segments.length === 0) return { incidents: [], created: 0 };
+    const groups = new Map<string, { organizationId: string; key: CorrelationKey; segments: SegmentToCorrelate[] }>();
+    for (const segment of segments) {
+      const lock = `incident:${segment.organizationId}:${segment.key.key}`;
+      const group = groups.get(lock) ?? { organizationId: segment.organizationId, key: segment.key, segments: [] };
+      group.segments.push(segment);
+      groups.set(lock, group);
+    }
+    const locks = [...groups.keys()].sort();
+    const keyOrgs = locks.map((l) => groups.get(l)!.organizationId);
+    const keyTexts = locks.map((l) => groups.get(l)!.key.key);
+    const hosts = [...groups.values()].filter((g) => g.key.insideHost !== null);
+    return this.db.transaction().execute(async (tx) => {
+      await sql`select count(pg_advisory_xact_lock(hashtextextended(s.lock, 0))) from (select lock from unnest(${sql.val(locks)}::text[]) as lock order by lock) s`.execute(tx);
+      const openRows = await sql<OpenIncident>`
+        select i.id, i.organization_id, i.dedup_key, i.kind, i.engine, i.direction, i.severity, i.priority, i.alert_count, i.last_seen_at, i.created_at
+        from incidents i join unnest(${sql.val(keyOrgs)}::uuid[], ${sql.val(keyTexts)}::text[]) as k(organization_id, dedup_key)
+          on i.organization_id = k.organization_id and i.dedup_key = k.dedup_key
+        where i.correlating
+        for update of i`.execute(tx);
+      const open = new Map(openRows.rows.map((r) => [`incident:${r.organizationId}:${r.dedupKey}`, r]));
+      const assetRows = hosts.length
+        ? await sql<{ organizationId: string; host: string; criticality: 'high' | 'normal' | 'low' }>`
+            select k.organization_id, k.host, a.criticality
+            from asset_criticality a join unnest(${sql.val(hosts.map((g) => g.organizationId))}::uuid[], ${sql.val(hosts.map((g) => g.key.insideHost))}::text[]) as k(organization_id, host)
+              on a.organization_id = k.organization_id and a.host = k.host::inet`.execute(tx)
+        : { rows: [] };
+      const assets = new Map(assetRows.rows.map((r) => [`${r.organizationId}\u0000${r.host}`, r.criticality]));
+      const plan = planBatchCorrelation([...groups.entries()].map(([lock, g]) => ({ ...g, open: open.get(lock) ?? null, assetCriticality: assets.get(`${g.organizationId}\u0000${g.key.insideHost}`) ?? null })), prioritize, now);
+
+      if (plan.updates.length > 0) {
+        const u = plan.updates;
+        await sql`
+          update incidents i set
+            alert_count = i.alert_count + u.n,
+            first_seen_at = least(i.first_seen_at, u.first_seen_at),
+            last_seen_at = greatest(i.last_seen_at, u.last_seen_at),
+            severity = least(i.severity, u.severity),
+            priority = u.priority,
+            correlating = u.correlating,
+            updated_at = ${now}
+          from unnest(${sql.val(u.map((x) => x.id))}::uuid[], ${sql.val(u.map((x) => x.added))}::int[], ${sql.val(u.map((x) => x.firstSeenAt))}::timestamptz[],
+            ${sql.val(u.map((x) => x.lastSeenAt))}::timestamptz[], ${sql.val(u.map((x) => x.severity))}::smallint[], ${sql.val(u.map((x) => x.priority))}::text[],
+            ${sql.val(u.map((x) => x.correlating))}::boolean[]) as u(id, n, first_seen_at, last_seen_at, severity, priority, correlating)
+          where i.id = u.id`.execute(tx);
+      }
+      if (plan.inserts.length > 0) {
+        const c = <T>(pick: (x: NewIncidentPlan) => T) => sql.val(plan.inserts.map(pick));
+        await sql`
+          insert into incidents (id, organization_id, site_id, sensor_id, dedup_key, correlating, kind, explain, direction, engine, inside_host, peer,
+            gid, signature_id, signature, severity, priority, alert_count, first_seen_at, last_seen_at, sla_calendar, acknowledge_due_at, notify_due_at, created_at, updated_at)
+          select t.*, ${now}::timestamptz, ${now}::timestamptz
+          from unnest(${c((x) => x.id)}::uuid[], ${c((x) => x.organizationId)}::uuid[], ${c((x) => x.siteId)}::uuid[], ${c((x) => x.sensorId)}::uuid[],
+            ${c((x) => x.dedupKey)}::text[], ${c((x) => x.correlating)}::boolean[], ${c((x) => x.kind)}::text[], ${c((x) => x.explain)}::text[],
+            ${c((x) => x.direction)}::text[], ${c((x) => x.engine)}::text[], ${c((x) => x.insideHost)}::text[], ${c((x) => x.peer)}::text[],
+            ${c((x) => x.gid)}::int[], ${c((x) => x.signatureId)}::bigint[], ${c((x) => x.signature)}::text[], ${c((x) => x.severity)}::smallint[],
+            ${c((x) => x.priority)}::text[], ${c((x) => x.alertCount)}::bigint[], ${c((x) => x.firstSeenAt)}::timestamptz[], ${c((x) => x.lastSeenAt)}::timestamptz[],
+            ${c((x) => x.slaCalendar)}::text[], ${c((x) => x.acknowledgeDueAt)}::timestamptz[], ${c((x) => x.notifyDueAt)}::timestamptz[])
+          as t(id, organization_id, site_id, sensor_id, dedup_key, correlating, kind, explain, direction, engine, inside_host, peer,
+            gid, signature_id, signature, severity, priority, alert_count, first_seen_at, last_seen_at, sla_calendar, acknowledge_due_at, notify_due_at)`.execute(tx);
+      }
+      if (plan.timeline.length > 0) {
+        const e = plan.timeline;
+        await sql`
+          insert into incident_events (incident_id, organization_id, at, actor_user_id, kind, details)
+          select t.incident_id, t.organization_id, ${now}::timestamptz, null, t.kind, t.details::jsonb
+          from unnest(${sql.val(e.map((x) => x.incidentId))}::uuid[], ${sql.val(e.map((x) => x.organizationId))}::uuid[], ${sql.val(e.map((x) => x.kind))}::text[],
+            ${sql.val(e.map((x) => JSON.stringify(x.details ?? {})))}::text[]) with ordinality as t(incident_id, organization_id, kind, details, n)
+          order by t.n`.execute(tx);
+      }
+      await this.assignAlertsTo(tx, plan.assignments);
+      return { incidents: plan.touched, created: plan.inserts.length };
+    });
+  }
+
+  /** One update per 5,000 alerts: each alert's row found by id within the batch's time bounds (so
+   *  PostgreSQL skips the other months' partitions). */
+  private async assignAlertsTo(tx: Tx, assignments: ReadonlyArray<{ alertId: string; incidentId: string; observedAt: Date }>): Promise<void> {
+    for (let i = 0; i < assignments.length; i += 5000) {
+      const chunk = assignments.slice(i, i + 5000);
+      let from = chunk[0]!.observedAt.getTime();
+      let to = from;
+      for (const a of chunk) {
+        from = Math.min(from, a.observedAt.getTime());
+        to = Math.max(to, a.observedAt.getTime());
+      }
+      // Dates carry milliseconds, the column microseconds: the upper bound is the next millisecond.
+      await sql`
+        update alerts a set incident_id = u.incident_id
+        from unnest(${sql.val(chunk.map((x) => x.alertId))}::uuid[], ${sql.val(chunk.map((x) => x.incidentId))}::uuid[]) as u(id, incident_id)
+        where a.id = u.id and a.observed_at >= ${new Date(from)} and a.observed_at < ${new Date(to + 1)}`.execute(tx);
+    }
   }
 
   private async assignAlerts(tx: Tx, incidentId: string, alertIds: readonly string[], from: Date, to: Date): Promise<void> {

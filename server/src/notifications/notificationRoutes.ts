@@ -79,14 +79,17 @@ export function notificationRoutes({ notifications }: Services): FastifyPluginAs
 /** The one-click acknowledgement link of the mails (public: the token is the credential). */
 export function acknowledgementLinkRoutes({ notifications }: Services): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get(
-      '/ack/:token',
-      { config: { access: { public: true } }, schema: { hide: true, params: z.object({ token: z.string().max(200) }) } },
-      async (request, reply) => {
-        const { outcome, incidentTitle } = await notifications.acknowledgeByToken(request.params.token);
-        const status = outcome === 'acknowledged' || outcome === 'already' ? 200 : outcome === 'invalid' ? 404 : 410;
-        return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(ackPage(outcome, incidentTitle));
-      },
-    );
+    const params = z.object({ token: z.string().max(200) });
+    const statusOf = (outcome: string): number => (outcome === 'invalid' ? 404 : outcome === 'used' || outcome === 'expired' ? 410 : 200);
+    // Opening the link shows a button; only pressing it (a POST) acknowledges — mail scanners and
+    // link previews fetch links with GET.
+    app.get('/ack/:token', { config: { access: { public: true } }, schema: { hide: true, params } }, async (request, reply) => {
+      const { outcome, incidentTitle } = await notifications.checkAckToken(request.params.token);
+      return reply.code(statusOf(outcome)).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(ackPage(outcome, incidentTitle, request.params.token));
+    });
+    app.post('/ack/:token', { config: { access: { public: true } }, schema: { hide: true, params } }, async (request, reply) => {
+      const { outcome, incidentTitle } = await notifications.acknowledgeByToken(request.params.token);
+      return reply.code(statusOf(outcome)).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(ackPage(outcome, incidentTitle));
+    });
   };
 }

@@ -137,7 +137,16 @@ export class NotificationService {
   }
 
   /** The one-click link: valid once, for its own incident only, until it expires. */
-  async acknowledgeByToken(token: string): Promise<{ outcome: AckOutcome; incidentTitle: string | null }> {
+  /**
+   * What the link would do, without doing it: the GET of a link only shows a confirmation button,
+   * because mail scanners and link previews open links nobody clicked.
+   */
+  async checkAckToken(token: string): Promise<{ outcome: AckOutcome | 'confirm'; incidentTitle: string | null }> {
+    const found = await this.usableToken(token);
+    return 'outcome' in found ? found : { outcome: 'confirm', incidentTitle: null };
+  }
+
+  private async usableToken(token: string): Promise<{ outcome: AckOutcome; incidentTitle: null } | { row: NonNullable<Awaited<ReturnType<NotificationRepository['findToken']>>>; hash: string; now: Date }> {
     const [incidentId] = token.split('.', 1);
     if (!incidentId || !UUID.test(incidentId) || token.length > 200) return { outcome: 'invalid', incidentTitle: null };
     const hash = hashToken(token);
@@ -147,6 +156,13 @@ export class NotificationService {
     const now = this.clock.now();
     if (row.usedAt) return { outcome: 'used', incidentTitle: null };
     if (row.expiresAt.getTime() <= now.getTime()) return { outcome: 'expired', incidentTitle: null };
+    return { row, hash, now };
+  }
+
+  async acknowledgeByToken(token: string): Promise<{ outcome: AckOutcome; incidentTitle: string | null }> {
+    const found = await this.usableToken(token);
+    if ('outcome' in found) return found;
+    const { row, hash, now } = found;
     const contact = row.contactId ? await this.repository.contact(row.contactId) : undefined;
     try {
       const result = await this.repository.acknowledge({

@@ -66,7 +66,8 @@ export function quietMail(locale: Locale, name: string, month: string, packets: 
 
 export type AckOutcome = 'acknowledged' | 'already' | 'expired' | 'used' | 'invalid';
 
-const pageTexts: Record<AckOutcome, { title: string; body: string }> = {
+const pageTexts: Record<AckOutcome | 'confirm', { title: string; body: string }> = {
+  confirm: { title: 'このお知らせを確認しましたか', body: '下のボタンを押すと、お助け隊に「確認した」と伝わり、このお知らせの再送が止まります。' },
   acknowledged: { title: '確認のご連絡を受け付けました', body: 'ありがとうございます。このお知らせの再送は止まります。対応についてご不明な点は、お助け隊のサポート窓口にお電話ください。' },
   already: { title: 'すでに確認済みです', body: 'この件は確認のご連絡をすでにいただいています。再送は止まっています。' },
   used: { title: 'このリンクはすでに使われました', body: '確認のリンクは1回だけ使えます。この件は確認済みとして記録されています。' },
@@ -77,7 +78,12 @@ const pageTexts: Record<AckOutcome, { title: string; body: string }> = {
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The page the one-click link answers with (Japanese; no script, no external resources). */
-export function ackPage(outcome: AckOutcome, incidentTitle: string | null): string {
+export function ackPage(outcome: AckOutcome | 'confirm', incidentTitle: string | null, token?: string): string {
   const t = pageTexts[outcome];
-  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(t.title)} | お助け隊</title></head><body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em"><h1>${escapeHtml(t.title)}</h1>${incidentTitle ? `<p><strong>${escapeHtml(incidentTitle)}</strong></p>` : ''}<p>${escapeHtml(t.body)}</p><p>サイバーセキュリティお助け隊</p></body></html>`;
+  // text/plain with no fields: an empty body Fastify accepts without a form parser.
+  const form =
+    outcome === 'confirm' && token !== undefined
+      ? `<form method="post" action="/ack/${encodeURIComponent(token)}" enctype="text/plain"><button type="submit" style="font-size:1.2em;padding:.6em 1.4em">確認しました</button></form>`
+      : '';
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(t.title)} | お助け隊</title></head><body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em"><h1>${escapeHtml(t.title)}</h1>${incidentTitle ? `<p><strong>${escapeHtml(incidentTitle)}</strong></p>` : ''}<p>${escapeHtml(t.body)}</p>${form}<p>サイバーセキュリティお助け隊</p></body></html>`;
 }

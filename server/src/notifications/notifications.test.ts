@@ -124,7 +124,12 @@ describe(`notifications (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' 
 
     // The backup follows the link of the first mail (still valid): acknowledged, in the timeline.
     platform.clock.advance(5 * MINUTE);
-    const page = await platform.app.inject({ method: 'GET', url: `/ack/${token}` });
+    // Opening the link (as a mail scanner would) only shows the button; nothing is acknowledged.
+    const preview = await platform.app.inject({ method: 'GET', url: `/ack/${token}` });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.body).toContain('確認しました</button>');
+    expect((await timeline(incidentId)).some((e) => e.kind === 'customer_acknowledged')).toBe(false);
+    const page = await platform.app.inject({ method: 'POST', url: `/ack/${token}`, headers: { 'content-type': 'text/plain' }, payload: '' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.body).toContain('確認のご連絡を受け付けました');
@@ -138,8 +143,9 @@ describe(`notifications (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' 
     }
     expect(await deliver()).toEqual([]);
     // The link works once.
-    const again = await platform.app.inject({ method: 'GET', url: `/ack/${token}` });
+    const again = await platform.app.inject({ method: 'POST', url: `/ack/${token}`, headers: { 'content-type': 'text/plain' }, payload: '' });
     expect(again.statusCode).toBe(410);
+    expect((await platform.app.inject({ method: 'GET', url: `/ack/${token}` })).statusCode).toBe(410);
     expect(again.body).toContain('このリンクはすでに使われました');
     // Analysts see every send in the log.
     const log = (await platform.request(analyst, 'GET', `/api/v1/notification-log?incidentId=${incidentId}`)).json();

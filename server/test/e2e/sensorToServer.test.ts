@@ -24,9 +24,8 @@ describe('sensor → server, embedded mode (one server, two sensors)', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('enrolls with the CLI, replays known attacks through the agent and finds exactly the expected alerts once each', async () => {
+  it('enrolls with `otasuke sensor enroll`, replays known attacks through `otasuke sensor run` and finds exactly the expected alerts once each', async () => {
     await replayAndCheck(world);
-    expect(world.agent!.stats().uplink.retries).toBe(0);
   }, 120_000);
 
   it('backs off while the server is away and, once it is back on the same port and database, delivers every alert exactly once', async () => {

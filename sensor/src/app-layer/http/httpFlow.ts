@@ -190,11 +190,50 @@ export class HttpFlowParser {
    *  still waiting for a response. */
   end(): HttpFeedResult {
     const out: HttpFeedResult = { records: [], anomalies: [], requests: [] };
+    this.unterminatedRequestHead(out);
     // A close-delimited body ends here; a length or chunked body cut short is logged as far as it got.
     if (this.sides.toServer.phase === 'body') this.finishMessage('toServer', out);
     if (this.sides.toClient.phase === 'body') this.finishMessage('toClient', out);
     for (const tx of this.unanswered.splice(0)) out.records.push(tx);
     return out;
+  }
+
+  /**
+   * The response being read (head parsed, body still coming) with the body length so far, and the
+   * transaction it answers: what Suricata's logs show of a transaction mid-way (an alert raised
+   * before the response completes carries its status and length so far). Fresh objects each call.
+   */
+  responseInProgress(): { tx: HttpTransaction; response: HttpResponse } | undefined {
+    const s = this.sides.toClient;
+    const head = s.head as HttpResponseHead | null;
+    if (s.phase !== 'body' || head === null || s.tx === null) return undefined;
+    const total = s.store.total;
+    const response: HttpResponse = { protocol: head.protocol, status: head.status, reason: head.reason, headers: head.headers, body: new Uint8Array(0), bodyLength: total, bodyDecodedLength: total, bodyTruncated: false };
+    if (head.statusString !== undefined) response.statusString = head.statusString;
+    return { tx: s.tx, response };
+  }
+
+  /** The stream ended inside a request head whose request line is complete (a capture cut short,
+   *  a one-packet request without its blank line): libhtp still makes a transaction of it. */
+  private unterminatedRequestHead(out: HttpFeedResult): void {
+    const s = this.sides.toServer;
+    if (s.phase !== 'head' || s.pending.length === 0) return;
+    let data = s.pending.join(new Uint8Array(0));
+    let start = 0;
+    while (start < data.length && (data[start] === 0x0d || data[start] === 0x0a)) start++;
+    data = data.subarray(start);
+    if (data.indexOf(0x0a) < 0) return;
+    const last = data[data.length - 1];
+    const terminated = new Uint8Array(data.length + 4);
+    terminated.set(data, 0);
+    terminated.set(last === 0x0a ? [0x0d, 0x0a] : [0x0d, 0x0a, 0x0d, 0x0a], data.length);
+    s.pending.clear();
+    const r = parseHttpRequestHead(terminated);
+    if (r.status !== 'ok') return;
+    for (const a of r.value.anomalies) this.raise('toServer', a, out);
+    s.head = r.value;
+    this.newBody(s, r.value.headers);
+    this.finishMessage('toServer', out);
   }
 
   private raise(direction: Direction, name: string, out: HttpFeedResult): void {
@@ -387,7 +426,9 @@ export function httpEve(tx: HttpTransaction, opts: { headers?: boolean } = {}): 
     if (req.protocol !== '') eve.protocol = req.protocol;
     if (opts.headers && req.headers.length > 0) eve.request_headers = req.headers.map((h) => ({ ...h }));
   }
-  if (res) {
+  // As Suricata: `length` always, 0 while no response body was seen.
+  if (!res) eve.length = 0;
+  else {
     const ct = headerValue(res.headers, 'content-type');
     // As libhtp: the media type only, lowercased, without parameters.
     if (ct !== undefined) eve.http_content_type = (ct.split(';')[0] ?? '').trim().toLowerCase();

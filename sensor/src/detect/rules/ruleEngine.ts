@@ -68,6 +68,12 @@ interface Endpoints {
   dport: number;
 }
 
+/** Buffers whose value depends on the side inspected (rules choose the side with flow:). */
+const DIRECTIONAL_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>(['file.data', 'http.stream', 'http.header', 'http.header.raw', 'http.cookie', 'http.connection', 'http.content_len', 'http.protocol', 'http.content_type', 'http.start', 'http.header_names', 'ssh.proto', 'ssh.software']);
+const BOTH_SIDES: readonly BufferSide[] = ['toServer', 'toClient'];
+const TO_SERVER: readonly BufferSide[] = ['toServer'];
+const TO_CLIENT: readonly BufferSide[] = ['toClient'];
+
 const PROTO_NUM: Partial<Record<Rule['proto'], number>> = { tcp: 6, udp: 17 };
 
 const TLS_VERSION_NUMBERS: Readonly<Record<string, number>> = { SSLv2: 0x0200, SSLv3: 0x0300, 'TLS 1.0': 0x0301, 'TLS 1.1': 0x0302, 'TLS 1.2': 0x0303, 'TLS 1.3': 0x0304 };
@@ -481,17 +487,29 @@ export class RuleEngine implements DetectionStage {
     this.thresholds.clear();
   }
 
-  private appUnit(unitName: Unit, record: AppRecordOut, bufferOf: (name: BufferName, side: BufferSide) => readonly Uint8Array[], raise: RaiseAlert, only?: FlowDirection): void {
+  private appUnit(unitName: Unit, record: AppRecordOut, rawBufferOf: (name: BufferName, side: BufferSide) => readonly Uint8Array[], raise: RaiseAlert, only?: FlowDirection): void {
     const unit = this.units.get(unitName)!;
+    // Buffers are built once per inspection (header blocks, decoded URIs), for the scan and for
+    // every candidate rule.
+    const built = new Map<string, readonly Uint8Array[]>();
+    const bufferOf = (name: BufferName, side: BufferSide): readonly Uint8Array[] => {
+      const key = side === 'toServer' ? `>${name}` : `<${name}`;
+      let v = built.get(key);
+      if (v === undefined) built.set(key, (v = rawBufferOf(name, side)));
+      return v;
+    };
     this.begin();
     for (const [name, pf] of unit.prefilters) {
-      const side: BufferSide = BUFFER_SOURCE[name].toClient ? 'toClient' : 'toServer';
-      const values = bufferOf(name, side);
-      for (let i = 0; i < values.length; i++) pf.scan(values[i]!, this.addCand);
-      // Direction-dependent buffers: the other side's value too (rules choose with flow:).
-      if (name === 'file.data' || name === 'http.stream' || name === 'http.header' || name === 'http.content_type' || name === 'http.start' || name === 'http.header_names' || name === 'ssh.proto' || name === 'ssh.software') {
-        const other = bufferOf(name, side === 'toServer' ? 'toClient' : 'toServer');
-        for (let i = 0; i < other.length; i++) pf.scan(other[i]!, this.addCand);
+      const fixed: BufferSide = BUFFER_SOURCE[name].toClient ? 'toClient' : 'toServer';
+      if (!DIRECTIONAL_BUFFERS.has(name)) {
+        const values = bufferOf(name, fixed);
+        for (let i = 0; i < values.length; i++) pf.scan(values[i]!, this.addCand);
+        continue;
+      }
+      // Direction-dependent buffers: a rule inspected on one side reads that side's value only.
+      for (const side of only === undefined ? BOTH_SIDES : only === 'toServer' ? TO_SERVER : TO_CLIENT) {
+        const values = bufferOf(name, side);
+        for (let i = 0; i < values.length; i++) pf.scan(values[i]!, this.addCand);
       }
     }
     for (let i = 0; i < unit.always.length; i++) this.addCand(unit.always[i]!);
