@@ -16,6 +16,7 @@ import { hashSecretToken } from '../src/auth/secrets.ts';
 import { ManualClock } from '../src/clock.ts';
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { buildApp } from '../src/http/app.ts';
+import { createMonitoringHooks } from '../src/incidents/monitoringHooks.ts';
 import { gzipBatchOf, syntheticAlertEvent } from '../src/ingest/syntheticAlerts.ts';
 import { AlertPartitionKeeper } from '../src/ingest/alertPartitionKeeper.ts';
 import { IngestRepository } from '../src/ingest/ingestRepository.ts';
@@ -165,9 +166,14 @@ async function scale(label: string, database: Database) {
   const waits = new Map<string, Promise<number>>();
   const storedAt = new Map<string, number>();
   const key = (sensorId: string, seq: number) => `${sensorId}:${seq}`;
+  // With --hooks monitoring the workers suppress and correlate as in production, and a batch counts
+  // as visible once its incidents are written too.
+  const monitoring = values.hooks === 'monitoring' ? createMonitoringHooks(createServices(database.db, clock, settings)) : null;
   const adapters: ServiceAdapters = {
     alertHooks: {
+      ...(monitoring ? { suppress: monitoring.suppress } : {}),
       afterStore: async (alerts) => {
+        if (monitoring) await monitoring.afterStore(alerts);
         const now = performance.now();
         for (const a of alerts) {
           const k = key(a.sensorId, a.seq);
@@ -198,7 +204,7 @@ async function scale(label: string, database: Database) {
   }
 }
 
-console.log(`bench:ingest — ${SENSORS} sensors, ${BATCH} alerts per batch, ${CONCURRENCY} uploads in flight, ${SECONDS} s per mode, ingest hooks: ${values.hooks === 'monitoring' ? 'suppressions + incidents (embedded)' : 'none'}`);
+console.log(`bench:ingest — ${SENSORS} sensors, ${BATCH} alerts per batch, ${CONCURRENCY} uploads in flight, ${SECONDS} s per mode, ingest hooks: ${values.hooks === 'monitoring' ? 'suppressions + incidents' : 'none'}`);
 const only = values.only;
 if (!only || only === 'embedded') {
   const database = await openDatabase({});

@@ -112,7 +112,7 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
   const incidents = new IncidentService(new IncidentRepository(db), audit, clock);
   const suppressions = new SuppressionService(new SuppressionRepository(db), audit, clock);
   // Without other hooks, ingest suppresses and correlates in-process (embedded mode).
-  const alertStore = new AlertStore(new IngestRepository(db), adapters.alertHooks ?? createMonitoringHooks({ incidents, suppressions }), clock, logger);
+  const alertStore = new AlertStore(new IngestRepository(db), adapters.alertHooks ?? createMonitoringHooks({ incidents, suppressions, db, clock }), clock, logger);
   const feedRepository = new FeedRepository(db);
   const bundles = new BundleService(new BundleRepository(db), feedRepository, audit, clock, adapters.distribution?.bundles);
   const dispatchRepository = new DispatchRepository(db);

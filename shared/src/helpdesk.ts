@@ -157,23 +157,21 @@ export const RemoteSessionEnd = z.object({ summary: Text(8000) }).meta({ id: 'Re
 
 export const VendorArea = z.object({ prefecture: Text(10), city: z.string().trim().min(1).max(40).nullable() });
 export type VendorArea = z.infer<typeof VendorArea>;
-export const VendorProfileInput = z
-  .object({
-    companyName: Text(200),
-    areas: z.array(VendorArea).min(1).max(200),
-    skills: z.array(Text(40)).min(1).max(40),
-    businessHours: Text(200).describe('e.g. 平日 9:00–18:00'),
-    hourlyRateYen: z.number().int().min(0).max(1_000_000),
-    callOutFeeYen: z.number().int().min(0).max(1_000_000),
-    capacity: z.number().int().min(1).max(100).describe('jobs it can carry at once'),
-    contactName: Text(100),
-    contactEmail: z.email(),
-    contactPhone: Text(40),
-    active: z.boolean().default(true),
-  })
-  .meta({ id: 'VendorProfileInput' });
+const vendorProfileFields = {
+  companyName: Text(200),
+  areas: z.array(VendorArea).min(1).max(200),
+  skills: z.array(Text(40)).min(1).max(40),
+  businessHours: Text(200).describe('e.g. 平日 9:00–18:00'),
+  hourlyRateYen: z.number().int().min(0).max(1_000_000),
+  callOutFeeYen: z.number().int().min(0).max(1_000_000),
+  capacity: z.number().int().min(1).max(100).describe('jobs it can carry at once'),
+  contactName: Text(100),
+  contactEmail: z.email(),
+  contactPhone: Text(40),
+};
+export const VendorProfileInput = z.object({ ...vendorProfileFields, active: z.boolean().default(true) }).meta({ id: 'VendorProfilePut' });
 export type VendorProfileInput = z.infer<typeof VendorProfileInput>;
-export const VendorProfile = VendorProfileInput.extend({ organizationId: z.uuid(), openJobs: z.number().int() }).meta({ id: 'VendorProfile' });
+export const VendorProfile = z.object({ ...vendorProfileFields, active: z.boolean(), organizationId: z.uuid(), openJobs: z.number().int() }).meta({ id: 'VendorProfile' });
 export type VendorProfile = z.infer<typeof VendorProfile>;
 
 export const DispatchStatus = z.enum(['requested', 'offered', 'accepted', 'on_site', 'reported', 'signed_off', 'unfilled']).meta({ id: 'DispatchStatus' });

@@ -3,9 +3,13 @@
  * an HTTP request and response over TCP with handshake and close, a TLS 1.2 handshake, and a broken
  * IPv4 header. The exact EVE records are asserted, and every one must pass the EVE schema.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { certificate, handshake, record, clientHelloBody, serverHelloBody, concat, u24 } from '../app-layer/tls/tlsFixtures.ts';
+import type { StreamData } from '../detect/detectionStage.ts';
+import { HomeNet } from '../detect/homeNet.ts';
+import { IocStage, loadIocTexts } from '../detect/ioc/index.ts';
 import type { EveRecord } from '../eve/eveEvent.ts';
 import { createEveValidator, DEFAULT_EVE_SCHEMA_PATH } from '../eve/eveSchema.ts';
 import { serializeEveRecord } from '../eve/eveWriter.ts';
@@ -235,5 +239,33 @@ describe('SensorPipeline', () => {
     const records = await run(writePcap(frames.map((data, i) => ({ data, tsSec: T0 + i }))));
     expect(records.map((r) => r.event_type)).toEqual(['flow', 'stats']);
     expect(records[0]).toMatchObject({ app_proto: 'failed', flow: { pkts_toserver: 6, pkts_toclient: 4 } });
+  });
+
+  it('matches file-hash IOCs of downloads and uploads with only alerts written', async () => {
+    const upload = 'quarterly figures, going out';
+    const download = 'MZ a dropper coming in';
+    const frames = conversation({ src: CLIENT, dst: WEB, sport: 40007, dport: 80 },
+      `POST /share/figures.xlsx HTTP/1.1\r\nHost: files.example.com\r\nContent-Length: ${upload.length}\r\n\r\n${upload}`,
+      `HTTP/1.1 200 OK\r\nContent-Length: ${download.length}\r\n\r\n${download}`);
+    const hex = (algo: string, b: string): string => createHash(algo).update(b).digest('hex');
+    // The feed lists the upload's SHA-1 and the download's MD5: digests nobody asked to write.
+    const { index } = loadIocTexts([{ name: 'hashes.txt', lines: `${hex('sha1', upload)}\n${hex('md5', download)}\n` }]);
+    const homeNet = HomeNet.parse('192.168.0.0/16');
+    const records = (await run(writePcap(frames.map((data, i) => ({ data, tsSec: T0 + i }))), {
+      eveTypes: new Set(['alert']), detection: { stages: [new IocStage(index, homeNet)], homeNet },
+    })) as unknown as { event_type: string; alert: { metadata: Record<string, string[]> }; fileinfo: { filename: string } }[];
+    expect(records.map((r) => [r.event_type, r.alert.metadata.otasuke_engine?.[0], r.fileinfo?.filename])).toEqual([
+      ['alert', 'file', 'figures.xlsx'],
+      ['alert', 'file', 'figures.xlsx'],
+    ]);
+  });
+
+  it('lets raw-stream detection see the bytes of a flow no parser takes, writing nothing more', async () => {
+    const seen: string[] = [];
+    const stage = { name: 'raw', onStream: (d: StreamData): void => void seen.push(Buffer.from(d.data).toString('latin1')) };
+    const frames = conversation({ src: CLIENT, dst: WEB, sport: 40008, dport: 23 }, Buffer.from('\xff\xfb\x01login: admin', 'latin1'), Buffer.from('\xff\xfd\x01password?', 'latin1'));
+    const records = await run(writePcap(frames.map((data, i) => ({ data, tsSec: T0 + i }))), { detection: { stages: [stage], homeNet: HomeNet.parse('192.168.0.0/16') } });
+    expect(seen.join('|')).toBe('\xff\xfb\x01login: admin|\xff\xfd\x01password?');
+    expect(records.map((r) => r.event_type)).toEqual(['flow', 'stats']);
   });
 });

@@ -290,3 +290,17 @@ describe('offer deadline', () => {
     expect((await platform.request(desk, 'GET', `/api/v1/dispatch/jobs/${job.id}`)).json().status).toBe('unfilled');
   });
 });
+
+describe('SLA breach warnings', () => {
+  it('lists a ticket nobody answered as warning at 80% of its business-hours span, then breached', async () => {
+    platform.clock.set(new Date('2026-04-02T10:00:00+09:00')); // Thursday, open all day
+    desk = await platform.signIn('desk@otasuke.example'); // yesterday's session went idle
+    const { ticketId } = await platform.services.helpdesk.ingestInboundMail(japaneseMail({ charset: 'UTF-8', from: 'owner@umeda.example', subject: 'センサーのランプが赤い', body: '見てください\n', messageId: 'sla@umeda.example' }));
+    const breaching = async () => (await platform.request(desk, 'GET', '/api/v1/helpdesk/tickets?slaBreaching=true')).json() as Array<{ id: string; sla: { firstResponse: string } }>;
+    expect((await breaching()).find((t) => t.id === ticketId)).toBeUndefined();
+    platform.clock.set(new Date('2026-04-02T13:15:00+09:00')); // 195 of 240 minutes gone
+    expect((await breaching()).find((t) => t.id === ticketId)?.sla.firstResponse).toBe('warning');
+    platform.clock.set(new Date('2026-04-02T14:01:00+09:00'));
+    expect((await breaching()).find((t) => t.id === ticketId)?.sla.firstResponse).toBe('breached');
+  });
+});

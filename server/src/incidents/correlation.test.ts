@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { correlationKeyOf, segmentBatch, type CorrelatableAlert } from './correlation.ts';
-import { priorityOf } from './priority.ts';
+import { correlationKeyOf, planBatchCorrelation, segmentBatch, type BatchPrioritizer, type CorrelatableAlert } from './correlation.ts';
+import { priorityOf, raisedPriority } from './priority.ts';
+import { slaClocks } from './slaCalendar.ts';
 
 const base: CorrelatableAlert & { organizationId: string } = {
   organizationId: 'org-a',
@@ -73,5 +74,60 @@ describe('priority', () => {
     expect(priorityOf({ ...facts, alertCount: 100 })).toBe('P2');
     // Repetition alone never reaches P1.
     expect(priorityOf({ ...facts, severity: 1, alertCount: 10_000 })).toBe('P2');
+  });
+});
+
+describe('batch correlation plan', () => {
+  const prioritize: BatchPrioritizer = (facts, current, openedAt) =>
+    current === null ? { priority: priorityOf(facts), sla: slaClocks(priorityOf(facts), openedAt) } : { priority: raisedPriority(current, priorityOf(facts)), sla: null };
+  const now = new Date('2026-04-01T03:00:00Z');
+  const scan = { direction: 'inbound' as const, engine: 'behaviour' as const, explain: 'inbound_port_scan', srcIp: '203.0.113.9', destIp: '192.168.1.10' };
+  const stored = (minutes: number, n: number, over: Partial<CorrelatableAlert> = {}, severity = 3) =>
+    Array.from({ length: n }, (_, i) => ({ ...at(minutes, over), id: `alert-${minutes}-${i}`, siteId: 'site-1', signature: 'scan', severity }));
+  let ids = 0;
+  const newId = () => `new-${++ids}`;
+
+  it('joins the open incident, raises its priority once at 100 alerts, and writes one update for the batch', () => {
+    ids = 0;
+    const alerts = [...stored(0, 30, scan), ...stored(5, 30, scan)];
+    const [segment, ...rest] = segmentBatch(alerts);
+    expect(rest).toHaveLength(0);
+    const open = { id: 'inc-1', kind: 'scan', engine: 'behaviour' as const, direction: 'inbound' as const, severity: 3, priority: 'P4' as const, alertCount: '50', lastSeenAt: at(-1).observedAt, createdAt: at(-2).observedAt };
+    const plan = planBatchCorrelation([{ organizationId: 'org-a', key: segment!.key, segments: [segment!], open, assetCriticality: null }], prioritize, now, newId);
+    expect(plan.inserts).toEqual([]);
+    expect(plan.updates).toEqual([{ id: 'inc-1', added: 60, firstSeenAt: at(0).observedAt, lastSeenAt: at(5).observedAt, severity: 3, priority: 'P3', correlating: true }]);
+    expect(plan.timeline).toEqual([{ incidentId: 'inc-1', organizationId: 'org-a', kind: 'priority_raised', details: { from: 'P4', to: 'P3', alertCount: 110 } }]);
+    expect(plan.assignments).toHaveLength(60);
+    expect(new Set(plan.assignments.map((a) => a.incidentId))).toEqual(new Set(['inc-1']));
+    expect(plan.touched).toEqual(['inc-1']);
+  });
+
+  it('closes a quiet incident and opens new ones; only the newest of a key correlates', () => {
+    ids = 0;
+    // Port-scan window 30 min: the open one was last seen 40 min before, and the batch has a 45-min gap.
+    const alerts = [...stored(0, 2, scan), ...stored(45, 3, scan, 2)];
+    const segments = segmentBatch(alerts);
+    expect(segments.map((s) => s.alerts.length)).toEqual([2, 3]);
+    const open = { id: 'inc-1', kind: 'scan', engine: 'behaviour' as const, direction: 'inbound' as const, severity: 3, priority: 'P4' as const, alertCount: 7, lastSeenAt: at(-40).observedAt, createdAt: at(-60).observedAt };
+    const plan = planBatchCorrelation([{ organizationId: 'org-a', key: segments[0]!.key, segments, open, assetCriticality: 'high' }], prioritize, now, newId);
+    expect(plan.updates).toEqual([{ id: 'inc-1', added: 0, firstSeenAt: null, lastSeenAt: null, severity: null, priority: 'P4', correlating: false }]);
+    expect(plan.inserts.map((i) => [i.id, i.alertCount, i.severity, i.priority, i.correlating, i.firstSeenAt.toISOString()])).toEqual([
+      ['new-1', 2, 3, 'P3', false, '2026-04-01T00:00:00.000Z'],
+      ['new-2', 3, 2, 'P2', true, '2026-04-01T00:45:00.000Z'],
+    ]);
+    expect(plan.timeline.map((e) => [e.incidentId, e.kind, e.details.after ?? null])).toEqual([
+      ['new-1', 'opened', 'inc-1'],
+      ['new-2', 'opened', 'new-1'],
+    ]);
+    expect(plan.touched).toEqual(['new-1', 'new-2']);
+  });
+
+  it('lets late alerts join however old they are', () => {
+    ids = 0;
+    const [segment] = segmentBatch(stored(-300, 4, scan));
+    const open = { id: 'inc-9', kind: 'scan', engine: 'behaviour' as const, direction: 'inbound' as const, severity: 3, priority: 'P4' as const, alertCount: 1, lastSeenAt: at(0).observedAt, createdAt: at(0).observedAt };
+    const plan = planBatchCorrelation([{ organizationId: 'org-a', key: segment!.key, segments: [segment!], open, assetCriticality: null }], prioritize, now, newId);
+    expect(plan.updates.map((u) => [u.id, u.added, u.correlating])).toEqual([['inc-9', 4, true]]);
+    expect(plan.inserts).toEqual([]);
   });
 });

@@ -214,4 +214,20 @@ describe(`incidents (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     expect(after.length).toBe(before + 1);
     expect((await get(after.at(-1)!.id)).incident).toMatchObject({ alertCount: 20, kind: 'c2_communication', insideHost: '192.168.1.50', peer: '203.0.113.7', priority: 'P1' });
   });
+
+  it('lets two correlators racing on many shared keys, in opposite orders, create one incident per key', async () => {
+    // Last in this file: its 20 incidents would change the queue the tests above page through.
+    // Each batch takes the locks of all its keys: in key order, so neither waits on the other forever.
+    const attackers = Array.from({ length: 20 }, (_, i) => `198.51.100.${100 + i}`);
+    const batchOf = async (offsetMs: number) =>
+      (await Promise.all(attackers.map((srcIp) => series('b', 5, new Date(Date.parse('2026-03-04T00:00:00Z') + offsetMs).toISOString(), 1000, { ...scanAlert, srcIp })))).flat();
+    const first = await batchOf(0);
+    const second = (await batchOf(500)).reverse();
+    await Promise.all([hooks.afterStore(first), hooks.afterStore(second)]);
+    const rows = await sql<{ peer: string; alertCount: string }>`
+      select peer, alert_count from incidents where organization_id = ${orgs.b.id} and peer like '198.51.100.%' order by peer`.execute(platform.database.db);
+    expect(rows.rows).toEqual(attackers.sort().map((peer) => ({ peer, alertCount: '10' })));
+    const unassigned = await sql<{ n: string }>`select count(*) as n from alerts where organization_id = ${orgs.b.id} and incident_id is null`.execute(platform.database.db);
+    expect(Number(unassigned.rows[0]!.n)).toBe(0);
+  });
 });

@@ -8,6 +8,7 @@ export const claimReaders = { roles: ['operator_admin', 'analyst', 'helpdesk', '
 const claimFilers = { roles: ['operator_admin', 'helpdesk', 'subscriber_admin', 'subscriber_member'] } as const;
 const IdParam = z.object({ id: z.uuid() });
 const tags = ['insurance'];
+const binary = z.any().meta({ type: 'string', format: 'binary' });
 
 export function insuranceRoutes({ insurance }: Services): FastifyPluginAsyncZod {
   return async (app) => {
@@ -38,7 +39,7 @@ export function insuranceRoutes({ insurance }: Services): FastifyPluginAsyncZod 
     );
     app.get(
       '/insurance/claims/:id/evidence-pack',
-      { config: { access: claimReaders }, schema: { tags, summary: 'The evidence pack (ZIP: summary.pdf, incident, timeline, alerts with hashes, notifications, tickets, dispatch, manifest)', params: IdParam } },
+      { config: { access: claimReaders }, schema: { tags, summary: 'The evidence pack (ZIP: summary.pdf, incident, timeline, alerts with hashes, notifications, tickets, dispatch, manifest)', params: IdParam, produces: ['application/zip'], response: { 200: binary } } },
       async (request, reply) => {
         const pack = await insurance.evidencePack(scopeOf(request), request.params.id);
         return reply.type('application/zip').header('content-disposition', `attachment; filename="${pack.fileName}"`).send(pack.bytes);

@@ -87,10 +87,13 @@ export class SuppressionRepository {
     return rows.map((r) => ({ ...r, signatureId: r.signatureId === null ? null : Number(r.signatureId) }));
   }
 
+  /** Adds a batch's hits to every suppression it hit, in one statement. */
   async countHits(hits: ReadonlyMap<string, number>, at: Date): Promise<void> {
-    for (const [id, n] of hits) {
-      await this.db.updateTable('suppressions').set({ hitCount: sql`hit_count + ${n}`, lastHitAt: at }).where('id', '=', id).execute();
-    }
+    if (hits.size === 0) return;
+    await sql`
+      update suppressions s set hit_count = s.hit_count + h.n, last_hit_at = ${at}
+      from unnest(${sql.val([...hits.keys()])}::uuid[], ${sql.val([...hits.values()])}::bigint[]) as h(id, n)
+      where s.id = h.id`.execute(this.db);
   }
 
   /** The facts of one alert, for "suppress alerts like this one". */

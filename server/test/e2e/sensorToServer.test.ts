@@ -18,7 +18,7 @@ describe('sensor → server, embedded mode (one server, two sensors)', () => {
     dir = await mkdtemp(join(tmpdir(), 'otasuke-e2e-'));
     world = new World(dir, null);
     await world.start();
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await world?.close();
     if (dir) await rm(dir, { recursive: true, force: true });

@@ -22,7 +22,7 @@ describe.skipIf(!NATS_URL)('sensor → server, JetStream mode (NATS_URL)', () =>
     dir = await mkdtemp(join(tmpdir(), 'otasuke-e2e-js-'));
     world = new World(dir, stream);
     await world.start();
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await world?.close();
     if (NATS_URL) {

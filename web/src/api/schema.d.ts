@@ -3732,6 +3732,1593 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/helpdesk/help-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The portal help button: opens a ticket with the subscriber’s context (open incidents, recent alerts, sensor health, contract) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["HelpRequestCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/helpdesk/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tickets, newest first (staff: every subscriber and unassigned mail; customers: their own) */
+        get: {
+            parameters: {
+                query?: {
+                    status?: components["schemas"]["TicketStatusInput"];
+                    organizationId?: string;
+                    /** @description only tickets whose SLA is in warning or breached */
+                    slaBreaching?: "true" | "false";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ticket"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Log a phone call as a ticket (the call counts as the first response) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PhoneTicketCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/helpdesk/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One ticket with comments (customers: replies only) and remote sessions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Status, priority (re-times the SLA), category, assignee; attach an unassigned ticket to a subscriber */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TicketUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/helpdesk/tickets/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Staff: an internal note, or a reply mailed to the customer; customers: a reply */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TicketCommentCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/helpdesk/tickets/{id}/satisfaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rate the help (1–5) once the ticket is resolved or closed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TicketSatisfactionInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketDetail"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/helpdesk/canned-replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Canned replies */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CannedReply"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a canned reply */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CannedReplyCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CannedReply"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/helpdesk/tickets/{id}/remote-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Propose a remote-support session (the customer must consent in the portal before it starts) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RemoteSession"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/helpdesk/remote-sessions/{id}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The customer consents to the remote session (who and when are recorded) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RemoteSession"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/helpdesk/remote-sessions/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start the remote session (refused without consent) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RemoteSession"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/helpdesk/remote-sessions/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End the remote session with what was done */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RemoteSessionEndInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RemoteSession"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vendors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The vendor registry (areas, skills, hours, rates, capacity, contact, open jobs) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorProfile"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vendors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Register or update the profile of a vendor organization */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VendorProfilePutInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorProfile"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Jobs (staff: all; customers: their own; vendors: the ones offered to or held by them) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DispatchJob"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an on-site job from a ticket or incident */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DispatchCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DispatchJob"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job (vendors see only what the job needs) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DispatchJob"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/jobs/{id}/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Vendors that could take the job, best first (same city, then prefecture; skill; room) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DispatchCandidate"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/jobs/{id}/offer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Offer the job to the best vendor not yet asked (mailed; declines and expiries move on by themselves) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DispatchJob"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/expire-offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Expire offers past their deadline and offer those jobs to the next vendor (also run by the scheduler) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            expired: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/jobs/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept the job offered to your company (before its deadline) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DispatchJob"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/jobs/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline the job offered to your company */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DispatchDeclineInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            declined: true;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/jobs/{id}/arrival": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record arrival on site */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DispatchArrivalInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DispatchJob"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/jobs/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a photo or document (base64, at most 1 MiB) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DispatchFileUploadInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DispatchJob"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/jobs/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close the visit with work done, time, cost and the report */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DispatchReportInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DispatchJob"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/jobs/{id}/sign-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The customer signs off the vendor’s report */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DispatchJob"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insurance/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Policies (staff: all; subscribers: their own; insurers: those they underwrite) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InsurancePolicy"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insurance/policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the insurer, coverage items and limits, and period end of a policy */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InsurancePolicyUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InsurancePolicy"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insurance/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Claims (insurers: only those filed with them) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Claim"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** File a claim for an incident (the evidence pack is assembled now) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ClaimCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Claim"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insurance/claims/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One claim with its questions and outcome */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Claim"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insurance/claims/{id}/evidence-pack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The evidence pack (ZIP: summary.pdf, incident, timeline, alerts with hashes, notifications, tickets, dispatch, manifest) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insurance/claims/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A question or an answer on the claim */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ClaimCommentCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Claim"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insurance/claims/{id}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The insurer’s decision and payment */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ClaimOutcomeInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Claim"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The subscriber has read the incident: reminders and escalation stop */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IncidentAcknowledgement"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/notification-contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscriber's primary and backup contacts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationContact"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a contact (primary is told first; backup when nobody acknowledges) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NotificationContactCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationContact"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a contact */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{id}/notification-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscriber's webhooks (the secret is never shown again) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationWebhook"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a webhook (JSON POST signed with HMAC-SHA256 of `<timestamp>.<body>`; internal addresses are refused) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NotificationWebhookCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationWebhook"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a webhook */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every send: channel, target, incident, status, attempts */
+        get: {
+            parameters: {
+                query?: {
+                    organizationId?: string;
+                    incidentId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationLogEntry"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4940,6 +6527,398 @@ export interface components {
             acknowledgedAt: string;
             alreadyAcknowledged: boolean;
         };
+        /** @enum {string} */
+        TicketStatusInput: "new" | "open" | "pending_customer" | "resolved" | "closed";
+        /** @enum {string} */
+        TicketCategoryInput: "security_incident" | "sensor" | "network" | "account" | "billing" | "other";
+        /** @enum {string} */
+        TicketPriorityInput: "low" | "normal" | "high" | "urgent";
+        /** @enum {string} */
+        TicketSourceInput: "portal" | "phone" | "email";
+        HelpRequestCreateInput: {
+            subject: string;
+            description: string;
+            /** @default other */
+            category: components["schemas"]["TicketCategoryInput"];
+            /**
+             * Format: uuid
+             * @description the incident the customer was looking at when pressing help
+             */
+            incidentId?: string;
+        };
+        PhoneTicketCreateInput: {
+            /** @description the caller’s subscriber; null when not identified yet */
+            organizationId: string | null;
+            callerName: string;
+            callerPhone?: string;
+            subject: string;
+            description: string;
+            /** @default other */
+            category: components["schemas"]["TicketCategoryInput"];
+            /** @default normal */
+            priority: components["schemas"]["TicketPriorityInput"];
+            /** Format: uuid */
+            incidentId?: string;
+        };
+        TicketUpdateInput: {
+            status?: components["schemas"]["TicketStatusInput"];
+            priority?: components["schemas"]["TicketPriorityInput"];
+            category?: components["schemas"]["TicketCategoryInput"];
+            assigneeUserId?: string | null;
+            /**
+             * Format: uuid
+             * @description attach an unassigned (unknown sender) ticket to a subscriber
+             */
+            organizationId?: string;
+        };
+        TicketCommentCreateInput: {
+            /**
+             * @description internal: staff only; public: a reply mailed to the customer
+             * @enum {string}
+             */
+            visibility: "internal" | "public";
+            body?: string;
+            /**
+             * Format: uuid
+             * @description start from a canned reply (its text is used when `body` is absent)
+             */
+            cannedReplyId?: string;
+        };
+        TicketSatisfactionInput: {
+            rating: number;
+            comment?: string;
+        };
+        TicketCommentInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            visibility: "internal" | "public";
+            source: components["schemas"]["TicketSourceInput"];
+            authorUserId: string | null;
+            authorEmail: string | null;
+            body: string;
+            /** @description ISO 8601 */
+            createdAt: string;
+        };
+        TicketContextInput: {
+            openIncidents: {
+                /** Format: uuid */
+                id: string;
+                kind: string;
+                priority: string;
+                status: string;
+                /** @description ISO 8601 */
+                lastSeenAt: string;
+            }[];
+            recentAlerts: {
+                /** Format: uuid */
+                id: string;
+                signature: string;
+                severity: number;
+                /** @description ISO 8601 */
+                observedAt: string;
+            }[];
+            sensors: {
+                /** Format: uuid */
+                sensorId: string;
+                name: string;
+                status: string;
+                lastHeartbeatAt: string | null;
+                dropRate: number | null;
+            }[];
+            contract: {
+                planCode: string;
+                startDate: string;
+                endDate: string | null;
+            } | null;
+        };
+        /** @enum {string} */
+        SlaStateInput: "met" | "running" | "warning" | "breached";
+        TicketInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description T-123 */
+            number: string;
+            organizationId: string | null;
+            requesterEmail: string | null;
+            source: components["schemas"]["TicketSourceInput"];
+            category: components["schemas"]["TicketCategoryInput"];
+            priority: components["schemas"]["TicketPriorityInput"];
+            status: components["schemas"]["TicketStatusInput"];
+            subject: string;
+            description: string;
+            incidentId: string | null;
+            assigneeUserId: string | null;
+            /** @description ISO 8601 */
+            firstResponseDueAt: string;
+            /** @description ISO 8601 */
+            resolutionDueAt: string;
+            firstRespondedAt: string | null;
+            resolvedAt: string | null;
+            sla: {
+                firstResponse: components["schemas"]["SlaStateInput"];
+                resolution: components["schemas"]["SlaStateInput"];
+            };
+            satisfaction: number | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+        };
+        TicketDetailInput: {
+            ticket: components["schemas"]["TicketInput"];
+            /** @description operator staff only */
+            context: components["schemas"]["TicketContextInput"] | null;
+            /** @description customers see public comments only */
+            comments: components["schemas"]["TicketCommentInput"][];
+            remoteSessions: components["schemas"]["RemoteSessionInput"][];
+        };
+        CannedReplyInput: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            body: string;
+            category: components["schemas"]["TicketCategoryInput"] | null;
+        };
+        CannedReplyCreateInput: {
+            title: string;
+            body: string;
+            /** @default null */
+            category: components["schemas"]["TicketCategoryInput"] | null;
+        };
+        RemoteSessionInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            ticketId: string;
+            consentUserId: string | null;
+            consentAt: string | null;
+            agentUserId: string | null;
+            startedAt: string | null;
+            endedAt: string | null;
+            summary: string | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+        };
+        RemoteSessionEndInput: {
+            summary: string;
+        };
+        VendorProfilePutInput: {
+            companyName: string;
+            areas: {
+                prefecture: string;
+                city: string | null;
+            }[];
+            skills: string[];
+            /** @description e.g. 平日 9:00–18:00 */
+            businessHours: string;
+            hourlyRateYen: number;
+            callOutFeeYen: number;
+            /** @description jobs it can carry at once */
+            capacity: number;
+            contactName: string;
+            /** Format: email */
+            contactEmail: string;
+            contactPhone: string;
+            /** @default true */
+            active: boolean;
+        };
+        VendorProfileInput: {
+            companyName: string;
+            areas: {
+                prefecture: string;
+                city: string | null;
+            }[];
+            skills: string[];
+            /** @description e.g. 平日 9:00–18:00 */
+            businessHours: string;
+            hourlyRateYen: number;
+            callOutFeeYen: number;
+            /** @description jobs it can carry at once */
+            capacity: number;
+            contactName: string;
+            /** Format: email */
+            contactEmail: string;
+            contactPhone: string;
+            active: boolean;
+            /** Format: uuid */
+            organizationId: string;
+            openJobs: number;
+        };
+        /** @enum {string} */
+        DispatchStatusInput: "requested" | "offered" | "accepted" | "on_site" | "reported" | "signed_off" | "unfilled";
+        DispatchCreateInput: {
+            /** Format: uuid */
+            ticketId?: string;
+            /** Format: uuid */
+            incidentId?: string;
+            /**
+             * Format: uuid
+             * @description where the vendor goes
+             */
+            siteId: string;
+            skill: string;
+            /** @description what the vendor needs to know; nothing else of the subscriber is shown to it */
+            problem: string;
+            contactName: string;
+            contactPhone: string;
+            /**
+             * @description how long each vendor has to accept
+             * @default 60
+             */
+            offerMinutes: number;
+        };
+        DispatchCandidateInput: {
+            /** Format: uuid */
+            organizationId: string;
+            companyName: string;
+            /** @enum {string} */
+            match: "city" | "prefecture";
+            openJobs: number;
+            capacity: number;
+            hourlyRateYen: number;
+        };
+        DispatchOfferInput: {
+            /** Format: uuid */
+            vendorOrganizationId: string;
+            rank: number;
+            /** @description ISO 8601 */
+            offeredAt: string;
+            /** @description ISO 8601 */
+            deadlineAt: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined" | "expired";
+            reason: string | null;
+        };
+        DispatchFileInput: {
+            /** Format: uuid */
+            id: string;
+            fileName: string;
+            contentType: string;
+            sizeBytes: number;
+            sha256: string;
+        };
+        DispatchJobInput: {
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["DispatchStatusInput"];
+            skill: string;
+            problem: string;
+            siteName: string;
+            prefecture: string | null;
+            city: string | null;
+            address: string | null;
+            contactName: string;
+            contactPhone: string;
+            vendorOrganizationId: string | null;
+            offerDeadlineAt: string | null;
+            arrivedAt: string | null;
+            workDone: string | null;
+            minutesWorked: number | null;
+            costYen: number | null;
+            report: string | null;
+            reportedAt: string | null;
+            signedOffAt: string | null;
+            files: components["schemas"]["DispatchFileInput"][];
+            organizationId: string | null;
+            ticketId: string | null;
+            incidentId: string | null;
+            offers: components["schemas"]["DispatchOfferInput"][] | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+        };
+        DispatchDeclineInput: {
+            reason: string;
+        };
+        DispatchArrivalInput: {
+            /** @description ISO 8601 */
+            arrivedAt?: string;
+        };
+        DispatchReportInput: {
+            workDone: string;
+            minutesWorked: number;
+            costYen: number;
+            report: string;
+        };
+        DispatchFileUploadInput: {
+            fileName: string;
+            contentType: string;
+            contentBase64: string;
+        };
+        InsurancePolicyInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            insurerOrganizationId: string | null;
+            policyNumber: string;
+            periodStart: string;
+            periodEnd: string | null;
+            coverage: {
+                code: string;
+                nameJa: string;
+                limitYen: number;
+            }[];
+        };
+        InsurancePolicyUpdateInput: {
+            /** Format: uuid */
+            insurerOrganizationId: string;
+            coverage: {
+                code: string;
+                nameJa: string;
+                limitYen: number;
+            }[];
+            periodEnd?: string | null;
+        };
+        /** @enum {string} */
+        ClaimStatusInput: "filed" | "approved" | "partially_approved" | "denied";
+        ClaimCreateInput: {
+            /** Format: uuid */
+            incidentId: string;
+            description: string;
+            claimedAmountYen: number;
+        };
+        ClaimOutcomeInput: {
+            /** @enum {string} */
+            outcome: "approved" | "partially_approved" | "denied";
+            paidAmountYen: number;
+            note?: string;
+        };
+        ClaimCommentCreateInput: {
+            body: string;
+        };
+        ClaimInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description C-12 */
+            number: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            policyId: string;
+            policyNumber: string;
+            /** Format: uuid */
+            insurerOrganizationId: string;
+            /** Format: uuid */
+            incidentId: string;
+            status: components["schemas"]["ClaimStatusInput"];
+            description: string;
+            claimedAmountYen: number;
+            paidAmountYen: number | null;
+            outcomeNote: string | null;
+            decidedAt: string | null;
+            evidenceSha256: string;
+            comments: {
+                /** Format: uuid */
+                id: string;
+                authorUserId: string | null;
+                /** Format: uuid */
+                authorOrganizationId: string;
+                body: string;
+                /** @description ISO 8601 */
+                createdAt: string;
+            }[];
+            /** @description ISO 8601 */
+            createdAt: string;
+        };
         ErrorBody: {
             error: {
                 /** @enum {string} */
@@ -6143,6 +8122,398 @@ export interface components {
             /** Format: date-time */
             acknowledgedAt: string;
             alreadyAcknowledged: boolean;
+        };
+        /** @enum {string} */
+        TicketStatus: "new" | "open" | "pending_customer" | "resolved" | "closed";
+        /** @enum {string} */
+        TicketCategory: "security_incident" | "sensor" | "network" | "account" | "billing" | "other";
+        /** @enum {string} */
+        TicketPriority: "low" | "normal" | "high" | "urgent";
+        /** @enum {string} */
+        TicketSource: "portal" | "phone" | "email";
+        HelpRequestCreate: {
+            subject: string;
+            description: string;
+            /** @default other */
+            category: components["schemas"]["TicketCategory"];
+            /**
+             * Format: uuid
+             * @description the incident the customer was looking at when pressing help
+             */
+            incidentId?: string;
+        };
+        PhoneTicketCreate: {
+            /** @description the caller’s subscriber; null when not identified yet */
+            organizationId: string | null;
+            callerName: string;
+            callerPhone?: string;
+            subject: string;
+            description: string;
+            /** @default other */
+            category: components["schemas"]["TicketCategory"];
+            /** @default normal */
+            priority: components["schemas"]["TicketPriority"];
+            /** Format: uuid */
+            incidentId?: string;
+        };
+        TicketUpdate: {
+            status?: components["schemas"]["TicketStatus"];
+            priority?: components["schemas"]["TicketPriority"];
+            category?: components["schemas"]["TicketCategory"];
+            assigneeUserId?: string | null;
+            /**
+             * Format: uuid
+             * @description attach an unassigned (unknown sender) ticket to a subscriber
+             */
+            organizationId?: string;
+        };
+        TicketCommentCreate: {
+            /**
+             * @description internal: staff only; public: a reply mailed to the customer
+             * @enum {string}
+             */
+            visibility: "internal" | "public";
+            body?: string;
+            /**
+             * Format: uuid
+             * @description start from a canned reply (its text is used when `body` is absent)
+             */
+            cannedReplyId?: string;
+        };
+        TicketSatisfaction: {
+            rating: number;
+            comment?: string;
+        };
+        TicketComment: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            visibility: "internal" | "public";
+            source: components["schemas"]["TicketSource"];
+            authorUserId: string | null;
+            authorEmail: string | null;
+            body: string;
+            /** @description ISO 8601 */
+            createdAt: string;
+        };
+        TicketContext: {
+            openIncidents: {
+                /** Format: uuid */
+                id: string;
+                kind: string;
+                priority: string;
+                status: string;
+                /** @description ISO 8601 */
+                lastSeenAt: string;
+            }[];
+            recentAlerts: {
+                /** Format: uuid */
+                id: string;
+                signature: string;
+                severity: number;
+                /** @description ISO 8601 */
+                observedAt: string;
+            }[];
+            sensors: {
+                /** Format: uuid */
+                sensorId: string;
+                name: string;
+                status: string;
+                lastHeartbeatAt: string | null;
+                dropRate: number | null;
+            }[];
+            contract: {
+                planCode: string;
+                startDate: string;
+                endDate: string | null;
+            } | null;
+        };
+        /** @enum {string} */
+        SlaState: "met" | "running" | "warning" | "breached";
+        Ticket: {
+            /** Format: uuid */
+            id: string;
+            /** @description T-123 */
+            number: string;
+            organizationId: string | null;
+            requesterEmail: string | null;
+            source: components["schemas"]["TicketSource"];
+            category: components["schemas"]["TicketCategory"];
+            priority: components["schemas"]["TicketPriority"];
+            status: components["schemas"]["TicketStatus"];
+            subject: string;
+            description: string;
+            incidentId: string | null;
+            assigneeUserId: string | null;
+            /** @description ISO 8601 */
+            firstResponseDueAt: string;
+            /** @description ISO 8601 */
+            resolutionDueAt: string;
+            firstRespondedAt: string | null;
+            resolvedAt: string | null;
+            sla: {
+                firstResponse: components["schemas"]["SlaState"];
+                resolution: components["schemas"]["SlaState"];
+            };
+            satisfaction: number | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+        };
+        TicketDetail: {
+            ticket: components["schemas"]["Ticket"];
+            /** @description operator staff only */
+            context: components["schemas"]["TicketContext"] | null;
+            /** @description customers see public comments only */
+            comments: components["schemas"]["TicketComment"][];
+            remoteSessions: components["schemas"]["RemoteSession"][];
+        };
+        CannedReply: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            body: string;
+            category: components["schemas"]["TicketCategory"] | null;
+        };
+        CannedReplyCreate: {
+            title: string;
+            body: string;
+            /** @default null */
+            category: components["schemas"]["TicketCategory"] | null;
+        };
+        RemoteSession: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            ticketId: string;
+            consentUserId: string | null;
+            consentAt: string | null;
+            agentUserId: string | null;
+            startedAt: string | null;
+            endedAt: string | null;
+            summary: string | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+        };
+        RemoteSessionEnd: {
+            summary: string;
+        };
+        VendorProfilePut: {
+            companyName: string;
+            areas: {
+                prefecture: string;
+                city: string | null;
+            }[];
+            skills: string[];
+            /** @description e.g. 平日 9:00–18:00 */
+            businessHours: string;
+            hourlyRateYen: number;
+            callOutFeeYen: number;
+            /** @description jobs it can carry at once */
+            capacity: number;
+            contactName: string;
+            /** Format: email */
+            contactEmail: string;
+            contactPhone: string;
+            /** @default true */
+            active: boolean;
+        };
+        VendorProfile: {
+            companyName: string;
+            areas: {
+                prefecture: string;
+                city: string | null;
+            }[];
+            skills: string[];
+            /** @description e.g. 平日 9:00–18:00 */
+            businessHours: string;
+            hourlyRateYen: number;
+            callOutFeeYen: number;
+            /** @description jobs it can carry at once */
+            capacity: number;
+            contactName: string;
+            /** Format: email */
+            contactEmail: string;
+            contactPhone: string;
+            active: boolean;
+            /** Format: uuid */
+            organizationId: string;
+            openJobs: number;
+        };
+        /** @enum {string} */
+        DispatchStatus: "requested" | "offered" | "accepted" | "on_site" | "reported" | "signed_off" | "unfilled";
+        DispatchCreate: {
+            /** Format: uuid */
+            ticketId?: string;
+            /** Format: uuid */
+            incidentId?: string;
+            /**
+             * Format: uuid
+             * @description where the vendor goes
+             */
+            siteId: string;
+            skill: string;
+            /** @description what the vendor needs to know; nothing else of the subscriber is shown to it */
+            problem: string;
+            contactName: string;
+            contactPhone: string;
+            /**
+             * @description how long each vendor has to accept
+             * @default 60
+             */
+            offerMinutes: number;
+        };
+        DispatchCandidate: {
+            /** Format: uuid */
+            organizationId: string;
+            companyName: string;
+            /** @enum {string} */
+            match: "city" | "prefecture";
+            openJobs: number;
+            capacity: number;
+            hourlyRateYen: number;
+        };
+        DispatchOffer: {
+            /** Format: uuid */
+            vendorOrganizationId: string;
+            rank: number;
+            /** @description ISO 8601 */
+            offeredAt: string;
+            /** @description ISO 8601 */
+            deadlineAt: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined" | "expired";
+            reason: string | null;
+        };
+        DispatchFile: {
+            /** Format: uuid */
+            id: string;
+            fileName: string;
+            contentType: string;
+            sizeBytes: number;
+            sha256: string;
+        };
+        DispatchJob: {
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["DispatchStatus"];
+            skill: string;
+            problem: string;
+            siteName: string;
+            prefecture: string | null;
+            city: string | null;
+            address: string | null;
+            contactName: string;
+            contactPhone: string;
+            vendorOrganizationId: string | null;
+            offerDeadlineAt: string | null;
+            arrivedAt: string | null;
+            workDone: string | null;
+            minutesWorked: number | null;
+            costYen: number | null;
+            report: string | null;
+            reportedAt: string | null;
+            signedOffAt: string | null;
+            files: components["schemas"]["DispatchFile"][];
+            organizationId: string | null;
+            ticketId: string | null;
+            incidentId: string | null;
+            offers: components["schemas"]["DispatchOffer"][] | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+        };
+        DispatchDecline: {
+            reason: string;
+        };
+        DispatchArrival: {
+            /** @description ISO 8601 */
+            arrivedAt?: string;
+        };
+        DispatchReport: {
+            workDone: string;
+            minutesWorked: number;
+            costYen: number;
+            report: string;
+        };
+        DispatchFileUpload: {
+            fileName: string;
+            contentType: string;
+            contentBase64: string;
+        };
+        InsurancePolicy: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            insurerOrganizationId: string | null;
+            policyNumber: string;
+            periodStart: string;
+            periodEnd: string | null;
+            coverage: {
+                code: string;
+                nameJa: string;
+                limitYen: number;
+            }[];
+        };
+        InsurancePolicyUpdate: {
+            /** Format: uuid */
+            insurerOrganizationId: string;
+            coverage: {
+                code: string;
+                nameJa: string;
+                limitYen: number;
+            }[];
+            periodEnd?: string | null;
+        };
+        /** @enum {string} */
+        ClaimStatus: "filed" | "approved" | "partially_approved" | "denied";
+        ClaimCreate: {
+            /** Format: uuid */
+            incidentId: string;
+            description: string;
+            claimedAmountYen: number;
+        };
+        ClaimOutcome: {
+            /** @enum {string} */
+            outcome: "approved" | "partially_approved" | "denied";
+            paidAmountYen: number;
+            note?: string;
+        };
+        ClaimCommentCreate: {
+            body: string;
+        };
+        Claim: {
+            /** Format: uuid */
+            id: string;
+            /** @description C-12 */
+            number: string;
+            /** Format: uuid */
+            organizationId: string;
+            /** Format: uuid */
+            policyId: string;
+            policyNumber: string;
+            /** Format: uuid */
+            insurerOrganizationId: string;
+            /** Format: uuid */
+            incidentId: string;
+            status: components["schemas"]["ClaimStatus"];
+            description: string;
+            claimedAmountYen: number;
+            paidAmountYen: number | null;
+            outcomeNote: string | null;
+            decidedAt: string | null;
+            evidenceSha256: string;
+            comments: {
+                /** Format: uuid */
+                id: string;
+                authorUserId: string | null;
+                /** Format: uuid */
+                authorOrganizationId: string;
+                body: string;
+                /** @description ISO 8601 */
+                createdAt: string;
+            }[];
+            /** @description ISO 8601 */
+            createdAt: string;
         };
     };
     responses: never;

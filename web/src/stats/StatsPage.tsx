@@ -136,7 +136,8 @@ function Charts({ months, monthly }: { months: string[]; monthly: Stats[] }) {
     const legend = { top: 0 };
     const xAxis = { type: 'category' as const, data: months };
     const perMonth: ChartOption = {
-      grid, legend, xAxis, yAxis: { type: 'value', minInterval: 1 }, tooltip: { trigger: 'axis' },
+      // Six series: the legend takes up to three lines above the plot.
+      grid: { ...grid, top: 88 }, legend, xAxis, yAxis: { type: 'value', minInterval: 1 }, tooltip: { trigger: 'axis' },
       series: categories.map((c) => ({
         type: 'bar' as const,
         stack: c.direction,

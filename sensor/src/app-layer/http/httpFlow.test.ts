@@ -203,3 +203,33 @@ describe('HttpFlowParser', () => {
     expect(res?.digests).toEqual(fileDigests(file, { sha256: true }));
   });
 });
+
+describe('HttpFlowParser at the end of a stream cut short', () => {
+  it('makes a transaction of a request head without its blank line (as libhtp)', () => {
+    const p = new HttpFlowParser();
+    expect(p.feed('toServer', enc('GET /index.html HTTP/1.0\r\nHost: www.example.org\r\nUser-Agent: x\r\n')).requests).toEqual([]);
+    const r = p.end();
+    expect(r.requests.map((q) => [q.method, q.uri, q.protocol, q.hostname])).toEqual([['GET', '/index.html', 'HTTP/1.0', 'www.example.org']]);
+    expect(r.records.map((tx) => httpEve(tx))).toEqual([{ hostname: 'www.example.org', url: '/index.html', http_user_agent: 'x', http_method: 'GET', protocol: 'HTTP/1.0', length: 0 }]);
+  });
+
+  it('makes none of an incomplete request line or of junk', () => {
+    const a = new HttpFlowParser();
+    a.feed('toServer', enc('GET /index.ht'));
+    expect(a.end().records).toEqual([]);
+    const b = new HttpFlowParser();
+    b.feed('toServer', enc('\x00\x01 not http\r\nmore\r\n'));
+    expect(b.end().records).toEqual([]);
+  });
+
+  it('tells the response being read, with its body length so far', () => {
+    const p = new HttpFlowParser();
+    p.feed('toServer', enc('GET / HTTP/1.1\r\nHost: h\r\n\r\n'));
+    expect(p.responseInProgress()).toBeUndefined();
+    p.feed('toClient', enc('HTTP/1.1 404 Not Found\r\nContent-Length: 50\r\n\r\nabc'));
+    const now = p.responseInProgress();
+    expect([now?.tx.txId, now?.tx.request?.uri, now?.response.status, now?.response.bodyLength]).toEqual([0, '/', 404, 3]);
+    p.feed('toClient', enc('x'.repeat(47)));
+    expect(p.responseInProgress()).toBeUndefined();
+  });
+});

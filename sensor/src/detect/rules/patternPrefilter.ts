@@ -88,6 +88,13 @@ export class PatternPrefilter {
     return this.patterns.length;
   }
 
+  /** The longest pattern's length (0 when empty). */
+  get maxLength(): number {
+    let m = 0;
+    for (const p of this.patterns) if (p.length > m) m = p.length;
+    return m;
+  }
+
   build(): void {
     const count = this.patterns.length;
     // Anchor per pattern: the least common window (4 bytes, or 2 for patterns of 2–3 bytes),

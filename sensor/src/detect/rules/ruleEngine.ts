@@ -70,6 +70,8 @@ interface Endpoints {
 
 /** Buffers whose value depends on the side inspected (rules choose the side with flow:). */
 const DIRECTIONAL_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>(['file.data', 'http.stream', 'http.header', 'http.header.raw', 'http.cookie', 'http.connection', 'http.content_len', 'http.protocol', 'http.content_type', 'http.start', 'http.header_names', 'ssh.proto', 'ssh.software']);
+/** HTTP buffers holding a message body (http.stream: head and body). */
+const BODY_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>(['file.data', 'http.request_body', 'http.response_body', 'http.stream']);
 const BOTH_SIDES: readonly BufferSide[] = ['toServer', 'toClient'];
 const TO_SERVER: readonly BufferSide[] = ['toServer'];
 const TO_CLIENT: readonly BufferSide[] = ['toClient'];
@@ -207,6 +209,108 @@ function maskedKey(key: Uint8Array, prefix: number): string {
   return s;
 }
 
+/** Merged prefilters kept per (protocol, app, ports) combination; past this, components are scanned
+ *  one by one (traffic with many port combinations must not rebuild prefilters per packet). */
+const MAX_MERGED_HEADS = 256;
+/** A rule naming at most this many ports is filed under each of them. */
+const MAX_HEAD_PORTS = 32;
+
+/**
+ * Payload rules grouped as Suricata's signature group heads: by transport (tcp, udp, icmp, any),
+ * by app-layer protocol for `alert http/dns/smtp…` rules, and by destination (else source) port
+ * when the rule names a few. A packet scans one prefilter merged from the components that can
+ * apply to it (any-port rules of its transport and app, plus those of its ports), so a web packet
+ * never looks for SMB or Oracle patterns. Merged prefilters are built on first use.
+ */
+class PayloadGroupHeads {
+  private readonly components = new Map<string, Rule[]>();
+  private readonly componentFilters = new Map<string, PatternPrefilter>();
+  private readonly merged = new Map<string, PatternPrefilter>();
+  /** Ports some component is filed under, per side. */
+  private readonly dstPorts = new Set<number>();
+  private readonly srcPorts = new Set<number>();
+  private readonly keys: string[] = [];
+  patterns = 0;
+
+  add(r: Rule): void {
+    const t = r.proto === 'tcp' || r.proto === 'udp' || r.proto === 'icmp' ? r.proto : r.proto === 'ip' || r.proto === 'pkthdr' ? 'any' : `app:${r.proto}`;
+    let key = t;
+    if (t !== 'any' && t !== 'icmp' && !r.bidirectional) {
+      const dst = r.dstPorts.list(MAX_HEAD_PORTS);
+      const src = dst === undefined ? r.srcPorts.list(MAX_HEAD_PORTS) : undefined;
+      if (dst !== undefined) {
+        for (const p of dst) this.file(`${t}|d${p}`, r);
+        for (const p of dst) this.dstPorts.add(p);
+        this.patterns++;
+        return;
+      }
+      if (src !== undefined) {
+        for (const p of src) this.file(`${t}|s${p}`, r);
+        for (const p of src) this.srcPorts.add(p);
+        this.patterns++;
+        return;
+      }
+      key = t;
+    }
+    this.file(key, r);
+    this.patterns++;
+  }
+
+  private file(key: string, r: Rule): void {
+    let list = this.components.get(key);
+    if (list === undefined) this.components.set(key, (list = []));
+    list.push(r);
+  }
+
+  scan(payload: Uint8Array, ipProto: number, app: string | null, sport: number, dport: number, onRule: (id: number) => void): void {
+    if (this.components.size === 0) return;
+    const t = ipProto === 6 ? 'tcp' : ipProto === 17 ? 'udp' : ipProto === 1 || ipProto === 58 ? 'icmp' : '';
+    const a = app === null || app === 'failed' ? '' : `app:${app}`;
+    const d = (t === 'tcp' || t === 'udp') && this.dstPorts.has(dport) ? dport : -1;
+    const sp = (t === 'tcp' || t === 'udp') && this.srcPorts.has(sport) ? sport : -1;
+    const id = `${t}/${a}/${d}/${sp}`;
+    let pf = this.merged.get(id);
+    if (pf === undefined) {
+      const keys = this.componentKeys(t, a, d, sp);
+      if (this.merged.size >= MAX_MERGED_HEADS) {
+        for (const k of keys) this.componentFilter(k).scan(payload, onRule);
+        return;
+      }
+      pf = new PatternPrefilter();
+      for (const k of keys) for (const r of this.components.get(k)!) pf.add(r.fastPattern!.op.bytes, r.id);
+      pf.build();
+      this.merged.set(id, pf);
+    }
+    pf.scan(payload, onRule);
+  }
+
+  /** The components that exist for a packet of transport `t`, app `a`, ports `d`/`sp` (-1: none). */
+  private componentKeys(t: string, a: string, d: number, sp: number): string[] {
+    const keys = this.keys;
+    keys.length = 0;
+    const bases = ['any'];
+    if (t !== '') bases.push(t);
+    if (a !== '') bases.push(a);
+    for (const b of bases) {
+      if (this.components.has(b)) keys.push(b);
+      if (d >= 0 && this.components.has(`${b}|d${d}`)) keys.push(`${b}|d${d}`);
+      if (sp >= 0 && this.components.has(`${b}|s${sp}`)) keys.push(`${b}|s${sp}`);
+    }
+    return keys;
+  }
+
+  private componentFilter(key: string): PatternPrefilter {
+    let pf = this.componentFilters.get(key);
+    if (pf === undefined) {
+      pf = new PatternPrefilter();
+      for (const r of this.components.get(key)!) pf.add(r.fastPattern!.op.bytes, r.id);
+      pf.build();
+      this.componentFilters.set(key, pf);
+    }
+    return pf;
+  }
+}
+
 export interface RuleEngineOptions {
   classifications?: Classifications;
   thresholdConfig?: ThresholdConfig;
@@ -220,6 +324,12 @@ export class RuleEngine implements DetectionStage {
   private readonly ipOnlySrc = new CidrIndex();
   private readonly ipOnlyDst = new CidrIndex();
   private readonly ipOnlyAny: number[] = [];
+  /** Packet payload rules with a fast pattern, by protocol and port (signature group heads). */
+  private readonly payloadHeads = new PayloadGroupHeads();
+  /** HTTP rules whose fast pattern is in a body (file.data, request/response body, http.stream):
+   *  one prefilter, so each body is scanned once, not once per buffer name. */
+  private readonly httpBodies = new PatternPrefilter();
+  private httpStreamPatterns = false;
   /** Packet rules without a fast pattern: by source or destination address when the header
    *  names them, else by the packet's protocol. */
   private readonly packetSrc = new CidrIndex();
@@ -278,11 +388,21 @@ export class RuleEngine implements DetectionStage {
         unit.always.push(r.id);
         continue;
       }
+      if (r.unit === 'packet' && r.fastPattern.buffer === 'payload') {
+        this.payloadHeads.add(r);
+        continue;
+      }
+      if (r.unit === 'http' && BODY_BUFFERS.has(r.fastPattern.buffer)) {
+        this.httpBodies.add(r.fastPattern.op.bytes, r.id);
+        if (r.fastPattern.buffer === 'http.stream') this.httpStreamPatterns = true;
+        continue;
+      }
       let pf = unit.prefilters.get(r.fastPattern.buffer);
       if (pf === undefined) unit.prefilters.set(r.fastPattern.buffer, (pf = new PatternPrefilter()));
       pf.add(r.fastPattern.op.bytes, r.id);
     }
     for (const u of this.units.values()) for (const pf of u.prefilters.values()) pf.build();
+    this.httpBodies.build();
     this.hasIpOnly = ipOnly;
     this.hasBidirectionalIndexed = rules.some((r) => r.bidirectional);
   }
@@ -291,7 +411,7 @@ export class RuleEngine implements DetectionStage {
   describe(): { unit: string; prefiltered: number; always: number }[] {
     const out: { unit: string; prefiltered: number; always: number }[] = [];
     for (const [unit, idx] of this.units) {
-      let n = 0;
+      let n = unit === 'packet' ? this.payloadHeads.patterns : unit === 'http' ? this.httpBodies.size : 0;
       for (const pf of idx.prefilters.values()) n += pf.size;
       out.push({ unit, prefiltered: n, always: idx.always.length });
     }
@@ -370,8 +490,9 @@ export class RuleEngine implements DetectionStage {
     let payload = packet.payload;
     if (payload.length > MAX_PAYLOAD_BYTES) payload = payload.subarray(0, MAX_PAYLOAD_BYTES);
     if (payload.length > 0 && !encrypted) {
-      const pf = unit.prefilters.get('payload');
-      if (pf !== undefined) pf.scan(payload, this.addCand);
+      const app = (flow?.appState as { proto?: string | null } | null | undefined)?.proto ?? null;
+      this.payloadHeads.scan(payload, packet.proto, app, packet.srcPort, packet.dstPort, this.addCand);
+      for (const pf of unit.prefilters.values()) pf.scan(payload, this.addCand);
     }
     const pa = this.packetAlways;
     for (let i = 0; i < pa.ip.length; i++) this.addCand(pa.ip[i]!);
@@ -512,6 +633,7 @@ export class RuleEngine implements DetectionStage {
         for (let i = 0; i < values.length; i++) pf.scan(values[i]!, this.addCand);
       }
     }
+    if (unitName === 'http' && this.httpBodies.size > 0) this.scanHttpBodies(bufferOf, only);
     for (let i = 0; i < unit.always.length; i++) this.addCand(unit.always[i]!);
     if (this.cands.length === 0) return;
     this.sortCands();
@@ -563,6 +685,31 @@ export class RuleEngine implements DetectionStage {
         this.matched(r, flow, b.side, raise, { record, src: b.side === 'toServer' ? flow.srcAddr : flow.dstAddr, dst: b.side === 'toServer' ? flow.dstAddr : flow.srcAddr });
         break;
       }
+    }
+  }
+
+  /** Each body once; http.stream (start line + headers + body) as its head plus the few bytes
+   *  across the head/body boundary, so the body is not copied to be scanned. */
+  private scanHttpBodies(bufferOf: (name: BufferName, side: BufferSide) => readonly Uint8Array[], only: FlowDirection | undefined): void {
+    const pf = this.httpBodies;
+    const req = bufferOf('http.request_body', 'toServer')[0];
+    const res = bufferOf('http.response_body', 'toClient')[0];
+    if (req !== undefined) pf.scan(req, this.addCand);
+    if (res !== undefined) pf.scan(res, this.addCand);
+    if (!this.httpStreamPatterns) return;
+    const span = pf.maxLength - 1;
+    for (const side of only === undefined ? BOTH_SIDES : only === 'toServer' ? TO_SERVER : TO_CLIENT) {
+      const head = bufferOf('http.start', side)[0];
+      if (head === undefined) continue;
+      pf.scan(head, this.addCand);
+      const body = side === 'toServer' ? req : res;
+      if (body === undefined || span <= 0) continue;
+      const a = head.subarray(Math.max(0, head.length - span));
+      const b = body.subarray(0, span);
+      const joint = new Uint8Array(a.length + b.length);
+      joint.set(a, 0);
+      joint.set(b, a.length);
+      pf.scan(joint, this.addCand);
     }
   }
 
