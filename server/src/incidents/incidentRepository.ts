@@ -177,7 +177,7 @@ export class IncidentRepository {
     const keyTexts = locks.map((l) => groups.get(l)!.key.key);
     const hosts = [...groups.values()].filter((g) => g.key.insideHost !== null);
     return this.db.transaction().execute(async (tx) => {
-      await sql`select count(pg_advisory_xact_lock(hashtextextended(s.lock, 0))) from (select lock from unnest(${sql.val(locks)}::text[]) as lock order by lock) s`.execute(tx);
+      (globalThis as any).__t ??= {}; { const __s = performance.now(); await sql`select count(pg_advisory_xact_lock(hashtextextended(s.lock, 0))) from (select lock from unnest(${sql.val(locks)}::text[]) as lock order by lock) s`.execute(tx);; ((globalThis as any).__t)['q1'] = (((globalThis as any).__t)['q1'] ?? 0) + performance.now() - __s; }
       const openRows = await sql<OpenIncident>`
         select i.id, i.organization_id, i.dedup_key, i.kind, i.engine, i.direction, i.severity, i.priority, i.alert_count, i.last_seen_at, i.created_at
         from incidents i join unnest(${sql.val(keyOrgs)}::uuid[], ${sql.val(keyTexts)}::text[]) as k(organization_id, dedup_key)

@@ -65,6 +65,7 @@ export class PatternPrefilter {
   private seen = new Uint32Array(0);
   private stamp = 0;
   private built = false;
+  private longest = 0;
 
   /** `bytes` is case folded here. */
   add(bytes: Uint8Array, ruleId: number): void {
@@ -90,9 +91,8 @@ export class PatternPrefilter {
 
   /** The longest pattern's length (0 when empty). */
   get maxLength(): number {
-    let m = 0;
-    for (const p of this.patterns) if (p.length > m) m = p.length;
-    return m;
+    if (!this.built) this.build();
+    return this.longest;
   }
 
   build(): void {
@@ -199,6 +199,8 @@ export class PatternPrefilter {
     }
     this.seen = new Uint32Array(count);
     this.stamp = 0;
+    this.longest = 0;
+    for (const p of this.patterns) if (p.length > this.longest) this.longest = p.length;
     this.built = true;
   }
 

@@ -214,6 +214,7 @@ function maskedKey(key: Uint8Array, prefix: number): string {
 const MAX_MERGED_HEADS = 256;
 /** A rule naming at most this many ports is filed under each of them. */
 const MAX_HEAD_PORTS = 32;
+const TRANSPORTS = ['', 'tcp', 'udp', 'icmp'] as const;
 
 /**
  * Payload rules grouped as Suricata's signature group heads: by transport (tcp, udp, icmp, any),
@@ -225,7 +226,8 @@ const MAX_HEAD_PORTS = 32;
 class PayloadGroupHeads {
   private readonly components = new Map<string, Rule[]>();
   private readonly componentFilters = new Map<string, PatternPrefilter>();
-  private readonly merged = new Map<string, PatternPrefilter>();
+  private readonly merged = new Map<number, PatternPrefilter>();
+  private readonly appIndex = new Map<string, number>();
   /** Ports some component is filed under, per side. */
   private readonly dstPorts = new Set<number>();
   private readonly srcPorts = new Set<number>();
@@ -264,11 +266,15 @@ class PayloadGroupHeads {
 
   scan(payload: Uint8Array, ipProto: number, app: string | null, sport: number, dport: number, onRule: (id: number) => void): void {
     if (this.components.size === 0) return;
-    const t = ipProto === 6 ? 'tcp' : ipProto === 17 ? 'udp' : ipProto === 1 || ipProto === 58 ? 'icmp' : '';
+    const ti = ipProto === 6 ? 1 : ipProto === 17 ? 2 : ipProto === 1 || ipProto === 58 ? 3 : 0;
+    const t = TRANSPORTS[ti]!;
     const a = app === null || app === 'failed' ? '' : `app:${app}`;
-    const d = (t === 'tcp' || t === 'udp') && this.dstPorts.has(dport) ? dport : -1;
-    const sp = (t === 'tcp' || t === 'udp') && this.srcPorts.has(sport) ? sport : -1;
-    const id = `${t}/${a}/${d}/${sp}`;
+    let ai = this.appIndex.get(a);
+    if (ai === undefined) this.appIndex.set(a, (ai = this.appIndex.size));
+    const d = ti === 1 || ti === 2 ? (this.dstPorts.has(dport) ? dport : -1) : -1;
+    const sp = ti === 1 || ti === 2 ? (this.srcPorts.has(sport) ? sport : -1) : -1;
+    // A number, not a string: no allocation per packet.
+    const id = ((ai * 4 + ti) * 65537 + d + 1) * 65537 + sp + 1;
     let pf = this.merged.get(id);
     if (pf === undefined) {
       const keys = this.componentKeys(t, a, d, sp);
@@ -447,8 +453,19 @@ export class RuleEngine implements DetectionStage {
 
   private sortCands(): void {
     const order = this.order;
-    if (this.cands.length > 1) this.cands.sort((a, b) => order[a]! - order[b]!);
-    this.counters.candidates += this.cands.length;
+    const c = this.cands;
+    // Insertion sort: a packet has a handful of candidates, often already in order.
+    for (let i = 1; i < c.length; i++) {
+      const v = c[i]!;
+      const k = order[v]!;
+      let j = i - 1;
+      while (j >= 0 && order[c[j]!]! > k) {
+        c[j + 1] = c[j]!;
+        j--;
+      }
+      c[j + 1] = v;
+    }
+    this.counters.candidates += c.length;
   }
 
   private state(flow: Flow): FlowRuleState {
