@@ -268,16 +268,16 @@ class PayloadGroupHeads {
     if (this.components.size === 0) return;
     const ti = ipProto === 6 ? 1 : ipProto === 17 ? 2 : ipProto === 1 || ipProto === 58 ? 3 : 0;
     const t = TRANSPORTS[ti]!;
-    const a = app === null || app === 'failed' ? '' : `app:${app}`;
-    let ai = this.appIndex.get(a);
-    if (ai === undefined) this.appIndex.set(a, (ai = this.appIndex.size));
+    const rawApp = app === null || app === 'failed' ? '' : app;
+    let ai = this.appIndex.get(rawApp);
+    if (ai === undefined) this.appIndex.set(rawApp, (ai = this.appIndex.size));
     const d = ti === 1 || ti === 2 ? (this.dstPorts.has(dport) ? dport : -1) : -1;
     const sp = ti === 1 || ti === 2 ? (this.srcPorts.has(sport) ? sport : -1) : -1;
     // A number, not a string: no allocation per packet.
     const id = ((ai * 4 + ti) * 65537 + d + 1) * 65537 + sp + 1;
     let pf = this.merged.get(id);
     if (pf === undefined) {
-      const keys = this.componentKeys(t, a, d, sp);
+      const keys = this.componentKeys(t, rawApp === '' ? '' : `app:${rawApp}`, d, sp);
       if (this.merged.size >= MAX_MERGED_HEADS) {
         for (const k of keys) this.componentFilter(k).scan(payload, onRule);
         return;
