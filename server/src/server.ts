@@ -15,6 +15,7 @@ import { OutboxWorker } from './mail/outboxWorker.ts';
 import { BillingScheduler } from './billing/billingScheduler.ts';
 import { NotificationScheduler } from './notifications/notificationScheduler.ts';
 import { OfferDeadlineScheduler } from './dispatch/offerDeadlineScheduler.ts';
+import { startInboundMailListener } from './helpdesk/inboundMailListener.ts';
 import { SmtpMailer } from './mail/smtpMailer.ts';
 import { loadDemoData, type DemoLogin } from './demo/demoData.ts';
 import { startDemoSensors, type DemoSensors } from './demo/demoSensors.ts';
@@ -57,6 +58,7 @@ export async function startServer(
     ...(ingestQueue ? { ingestQueue } : {}),
     ingestRate: { batchesPerSecond: config.ingestBatchesPerSecond, burst: config.ingestBurst },
     distribution: options.adapters?.distribution ?? distributionSettingsOf(config),
+    notifications: { ...options.adapters?.notifications, allowInternalWebhooks: options.adapters?.notifications?.allowInternalWebhooks ?? config.allowInternalWebhooks },
   });
   // A bad bundleSigningKeyFile stops the start here, with the reason, not at the first sensor poll.
   await services.bundles.publicKey();
@@ -97,6 +99,18 @@ export async function startServer(
   const boundPort = new URL(address).port;
   if (!config.publicUrlGiven) settings.publicUrl = `http://localhost:${boundPort}`;
   const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  // Mail to the desk's address becomes tickets (off unless INBOUND_SMTP_PORT is set).
+  const inboundMail =
+    config.inboundSmtpPort === undefined
+      ? null
+      : await startInboundMailListener({
+          host: config.host,
+          port: config.inboundSmtpPort,
+          recipients: config.inboundSmtpRecipients.split(',').map((a) => a.trim().toLowerCase()).filter((a) => a !== ''),
+          deliver: (raw) => services.helpdesk.ingestInboundMail(raw),
+          onError: (error) => logger.error({ err: error }, 'inbound mail could not become a ticket'),
+        });
+  if (inboundMail) logger.info({ port: inboundMail.port }, 'help desk inbound SMTP listening');
   // Demo sensors enroll over HTTP against this server, so they start once it listens; off in tests unless asked.
   const demoSensors = config.demo && (options.demoSensors ?? process.env.VITEST === undefined) ? startDemoSensors({ services, dataDir: config.dataDir, serverUrl: url, logger }) : null;
 
@@ -112,6 +126,7 @@ export async function startServer(
       if (closed) return;
       closed = true;
       await demoSensors?.stop();
+      await inboundMail?.close();
       await app.close();
       await billingJobs.stop();
       await distributionJobs.stop();

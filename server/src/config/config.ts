@@ -53,6 +53,14 @@ export const ConfigSchema = z
       .default(false),
     /** Largest threat feed accepted, uploaded or fetched. */
     feedMaxBytes: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
+    /** Port of the help desk's inbound SMTP listener (mail → tickets); unset = off. */
+    inboundSmtpPort: z.coerce.number().int().min(1).max(65535).optional(),
+    /** Comma-separated addresses the listener accepts (soudan@…); empty = any recipient. */
+    inboundSmtpRecipients: z.string().default(''),
+    /** Let subscribers register webhooks on loopback/private/link-local addresses; off by default. */
+    allowInternalWebhooks: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+      .default(false),
     demo: z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
       .default(false),
@@ -88,6 +96,9 @@ export const envNames: Record<keyof z.infer<typeof ConfigSchema>, string> = {
   heartbeatRetentionDays: 'HEARTBEAT_RETENTION_DAYS',
   feedAllowPrivateAddresses: 'FEED_ALLOW_PRIVATE_ADDRESSES',
   feedMaxBytes: 'FEED_MAX_BYTES',
+  inboundSmtpPort: 'INBOUND_SMTP_PORT',
+  inboundSmtpRecipients: 'INBOUND_SMTP_RECIPIENTS',
+  allowInternalWebhooks: 'ALLOW_INTERNAL_WEBHOOKS',
   demo: 'OTASUKE_DEMO',
 };
 

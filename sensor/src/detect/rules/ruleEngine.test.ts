@@ -9,6 +9,7 @@ import type { EveRecord } from '../../eve/eveEvent.ts';
 import { DEFAULT_EVE_SCHEMA_PATH, validateEveRecord } from '../../eve/eveSchema.ts';
 import { runCapture } from '../../pipeline/runCapture.ts';
 import { ethernet, ipv4, tcp, udp, writePcap } from '../../testing/pcapWriter.ts';
+import { ascii, clientHelloBody, concat, handshake, record, serverHelloBody } from '../../app-layer/tls/tlsFixtures.ts';
 import { HomeNet } from '../homeNet.ts';
 import { loadRulesText } from './index.ts';
 
@@ -181,5 +182,33 @@ describe('RuleEngine in the pipeline', () => {
     const frames = [frame(ipv4({ src: CLIENT, dst: SERVER, proto: 17 }, udp({ srcPort: 1, dstPort: 2 }, long)))];
     const { alerts } = await run('alert udp any any -> any any (content:"aaaa"; pcre:"/a+b/"; sid:51;)', frames);
     expect(alerts).toEqual([]);
+  });
+
+  it('stops inspecting payload content once a TLS handshake is logged (the rest is encrypted), as Suricata does by default', async () => {
+    const c: Tcp4 = { src: CLIENT, dst: ATTACKER, sport: 50000, dport: 443 };
+    const s = reverse(c);
+    const hello = record(22, handshake(1, clientHelloBody('www.example.com')), 0x0301);
+    const serverHello = record(22, handshake(2, serverHelloBody(0x0304)));
+    const appData = record(23, concat(ascii('EVILPATTERN'), new Uint8Array(40).fill(7)));
+    const a = hello.length;
+    const b = serverHello.length;
+    const frames = [
+      tcpFrame(c, SYN, 100, 0),
+      tcpFrame(s, SYN | ACK, 500, 101),
+      tcpFrame(c, ACK, 101, 501),
+      tcpFrame(c, PSH | ACK, 101, 501, concat(hello)),
+      tcpFrame(s, PSH | ACK, 501, 101 + a, concat(serverHello)),
+      tcpFrame(c, PSH | ACK, 101 + a, 501 + b, concat(appData)),
+      tcpFrame(s, PSH | ACK, 501 + b, 101 + a + appData.length, concat(appData)),
+      tcpFrame(c, ACK, 101 + a + appData.length, 501 + b + appData.length),
+    ];
+    const rules = [
+      'alert tcp any any -> any 443 (msg:"client hello"; flow:established,to_server; content:"www.example.com"; sid:1;)',
+      'alert tcp any any -> any any (msg:"in encrypted data"; content:"EVILPATTERN"; sid:2;)',
+      'alert tcp any any -> any any (msg:"header only"; flow:established,to_server; flags:PA; dsize:>50; sid:3;)',
+    ].join('\n');
+    const { alerts } = await run(rules, frames, { homeNet: '[192.168.0.0/16]' });
+    // The header-only rule still sees the encrypted packets (and the ClientHello).
+    expect(sids(alerts)).toEqual([1, 3, 3]);
   });
 });
