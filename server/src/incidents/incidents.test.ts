@@ -224,9 +224,9 @@ describe(`incidents (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     const first = await batchOf(0);
     const second = (await batchOf(500)).reverse();
     await Promise.all([hooks.afterStore(first), hooks.afterStore(second)]);
-    const rows = await sql<{ peer: string; alertCount: string }>`
-      select peer, alert_count from incidents where organization_id = ${orgs.b.id} and peer like '198.51.100.%' order by peer`.execute(platform.database.db);
-    expect(rows.rows).toEqual(attackers.sort().map((peer) => ({ peer, alertCount: '10' })));
+    const rows = await sql<{ peer: string; alertCount: number }>`
+      select peer, alert_count::int as alert_count from incidents where organization_id = ${orgs.b.id} and peer like '198.51.100.%' order by peer`.execute(platform.database.db);
+    expect(rows.rows).toEqual(attackers.sort().map((peer) => ({ peer, alertCount: 10 })));
     const unassigned = await sql<{ n: string }>`select count(*) as n from alerts where organization_id = ${orgs.b.id} and incident_id is null`.execute(platform.database.db);
     expect(Number(unassigned.rows[0]!.n)).toBe(0);
   });
