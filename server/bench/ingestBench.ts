@@ -4,7 +4,8 @@
  *   - embedded mode on PGlite, and on PostgreSQL when OTASUKE_TEST_DATABASE_URL or --database-url is set;
  *   - scale mode (NATS_URL set): the ingest node publishes to JetStream, --workers workers store.
  * Embedded mode answers after the commit, so the answer time is the visibility time; in scale mode
- * the time is taken when a worker's commit is done (the afterStore hook). Figures are printed, not
+ * the time is taken when a worker's commit is done (the afterStore hook; with --hooks monitoring,
+ * after the worker has also suppressed and correlated the batch, as in production). Figures are printed, not
  * asserted. 3,000 heartbeating sensors: see `npm run bench:heartbeat`.
  *
  * --sensors 100 --batch 500 --seconds 15 --concurrency 16 --workers 2 --only embedded|postgres|scale --hooks none|monitoring
