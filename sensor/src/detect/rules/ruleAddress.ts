@@ -108,6 +108,40 @@ function variable(name: string, vars: RuleVars, what: string): string {
   return v;
 }
 
+/** A group as Suricata writes it — `[a, !b, $VAR, [c, d]]`, `any` — split into included and excluded
+ *  leaves; `leaf` parses one address or port. Shared by address and port groups. */
+function walkGroup<R>(text: string, vars: RuleVars, what: 'address' | 'port', leaf: (s: string) => R): { any: boolean; include: R[]; exclude: R[] } {
+  const include: R[] = [];
+  const exclude: R[] = [];
+  let any = false;
+  const walk = (t: string, negated: boolean, depth: number): void => {
+    if (depth > MAX_VAR_DEPTH) throw new RuleSkip(what, 'variables nest too deep');
+    let s = t.trim();
+    let neg = negated;
+    while (s.startsWith('!')) {
+      neg = !neg;
+      s = s.slice(1).trim();
+    }
+    if (s.startsWith('[')) {
+      if (!s.endsWith(']')) throw new RuleSkip(what, `unbalanced brackets in "${t}"`);
+      for (const part of splitGroup(s.slice(1, -1), what)) walk(part, neg, depth + 1);
+      return;
+    }
+    if (s.startsWith('$')) {
+      walk(variable(s.slice(1), vars, what), neg, depth + 1);
+      return;
+    }
+    if (s === 'any') {
+      if (neg) throw new RuleSkip(what, '"!any" matches nothing');
+      any = true;
+      return;
+    }
+    (neg ? exclude : include).push(leaf(s));
+  };
+  walk(text, false, 0);
+  return { any, include, exclude };
+}
+
 export class AddressGroup {
   private constructor(
     readonly any: boolean,
@@ -118,34 +152,7 @@ export class AddressGroup {
   static readonly ANY = new AddressGroup(true, [], []);
 
   static parse(text: string, vars: RuleVars): AddressGroup {
-    const include: AddrRange[] = [];
-    const exclude: AddrRange[] = [];
-    let any = false;
-    const walk = (t: string, negated: boolean, depth: number): void => {
-      if (depth > MAX_VAR_DEPTH) throw new RuleSkip('address', 'variables nest too deep');
-      let s = t.trim();
-      let neg = negated;
-      while (s.startsWith('!')) {
-        neg = !neg;
-        s = s.slice(1).trim();
-      }
-      if (s.startsWith('[')) {
-        if (!s.endsWith(']')) throw new RuleSkip('address', `unbalanced brackets in "${t}"`);
-        for (const part of splitGroup(s.slice(1, -1), 'address')) walk(part, neg, depth + 1);
-        return;
-      }
-      if (s.startsWith('$')) {
-        walk(variable(s.slice(1), vars, 'address'), neg, depth + 1);
-        return;
-      }
-      if (s === 'any') {
-        if (neg) throw new RuleSkip('address', '"!any" matches nothing');
-        any = true;
-        return;
-      }
-      (neg ? exclude : include).push(cidrRange(s));
-    };
-    walk(text, false, 0);
+    const { any, include, exclude } = walkGroup(text, vars, 'address', cidrRange);
     if (any && exclude.length === 0) return AddressGroup.ANY;
     // `!x` alone means everything but x.
     return new AddressGroup(any || include.length === 0, mergeRanges(include), mergeRanges(exclude));
@@ -218,39 +225,15 @@ export class PortGroup {
   static readonly ANY = new PortGroup(true, [], []);
 
   static parse(text: string, vars: RuleVars): PortGroup {
-    const include: PortRange[] = [];
-    const exclude: PortRange[] = [];
-    let any = false;
-    const walk = (t: string, negated: boolean, depth: number): void => {
-      if (depth > MAX_VAR_DEPTH) throw new RuleSkip('port', 'variables nest too deep');
-      let s = t.trim();
-      let neg = negated;
-      while (s.startsWith('!')) {
-        neg = !neg;
-        s = s.slice(1).trim();
-      }
-      if (s.startsWith('[')) {
-        if (!s.endsWith(']')) throw new RuleSkip('port', `unbalanced brackets in "${t}"`);
-        for (const part of splitGroup(s.slice(1, -1), 'port')) walk(part, neg, depth + 1);
-        return;
-      }
-      if (s.startsWith('$')) {
-        walk(variable(s.slice(1), vars, 'port'), neg, depth + 1);
-        return;
-      }
-      if (s === 'any') {
-        if (neg) throw new RuleSkip('port', '"!any" matches nothing');
-        any = true;
-        return;
-      }
+    const portRange = (s: string): PortRange => {
       const m = /^(\d*)\s*(?::\s*(\d*))?$/.exec(s);
       if (m === null || (m[1] === '' && (m[2] === undefined || m[2] === ''))) throw new RuleSkip('port', `bad port "${s}"`);
       const lo = m[1] === '' ? 0 : Number(m[1]);
       const hi = m[2] === undefined ? lo : m[2] === '' ? 65535 : Number(m[2]);
       if (lo > 65535 || hi > 65535 || lo > hi) throw new RuleSkip('port', `bad port range "${s}"`);
-      (neg ? exclude : include).push({ lo, hi });
+      return { lo, hi };
     };
-    walk(text, false, 0);
+    const { any, include, exclude } = walkGroup(text, vars, 'port', portRange);
     if (any && exclude.length === 0) return PortGroup.ANY;
     return new PortGroup(any || include.length === 0, include, exclude);
   }
