@@ -25,6 +25,9 @@ const IncidentQueuePage = lazy(() => import('./incidents/IncidentQueuePage.tsx')
 const IncidentDetailPage = lazy(() => import('./incidents/IncidentDetailPage.tsx').then((m) => ({ default: m.IncidentDetailPage })));
 const PortalPage = lazy(() => import('./portal/PortalPage.tsx').then((m) => ({ default: m.PortalPage })));
 const StatsPage = lazy(() => import('./stats/StatsPage.tsx').then((m) => ({ default: m.StatsPage })));
+// @lazy:operator
+// @lazy:helpdesk
+// @lazy:partners
 const incidentPath = /^\/incidents\/([0-9a-f-]{36})$/;
 
 /** The route table: signed-out pages, then everything else inside the signed-in shell. */
@@ -84,6 +87,9 @@ export function App() {
     page = <IncidentDetailPage key={id} id={id} canAct={canTriage(session.data.user.role)} userId={session.data.user.id} />;
   } else if (pathname === adminPagePaths.stats && adminPages.includes('stats')) page = <StatsPage />;
   else if (pathname === adminPagePaths.portal && adminPages.includes('portal')) page = <PortalPage session={session.data} />;
+  // @routes:operator (subscribers, feeds)
+  // @routes:helpdesk (help desk)
+  // @routes:partners (vendors, dispatches, vendor jobs, insurer claims)
   return (
     <AppShellLayout session={session.data}>
       <Suspense fallback={<Loader aria-label={t('common.loading')} />}>{page}</Suspense>

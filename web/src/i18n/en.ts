@@ -492,6 +492,13 @@ export const en: Catalog = {
     chartShareNote: 'Each month: companies detected ÷ companies monitored.',
   },
   admin: {
+    subscribers: 'Subscribers',
+    feeds: 'Rules and threat feeds',
+    helpdesk: 'Help desk',
+    vendors: 'On-site vendors',
+    dispatches: 'Dispatches',
+    vendorJobs: 'On-site jobs',
+    insurerClaims: 'Insurance claims',
     kpi: 'Operator dashboard',
     incidents: 'Incidents',
     portal: 'Security status',
@@ -518,4 +525,8 @@ export const en: Catalog = {
     close: 'Close',
     mailStatus: { pending: 'Waiting', sent: 'Sent', failed: 'Failed', held: 'Held (no SMTP)' },
   },
+  // @domain:operator (helper inserts its namespace above this line)
+  // @domain:live (helper inserts its namespace above this line)
+  // @domain:helpdesk (helper inserts its namespace above this line)
+  // @domain:partners (helper inserts its namespace above this line)
 };

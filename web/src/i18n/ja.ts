@@ -494,6 +494,13 @@ export const ja = {
     chartShareNote: '各月の「検知企業数 ÷ 監視企業数」です。',
   },
   admin: {
+    subscribers: 'ご利用企業',
+    feeds: 'ルール・脅威情報の配信',
+    helpdesk: '相談窓口',
+    vendors: '駆け付け協力会社',
+    dispatches: '駆け付け依頼',
+    vendorJobs: '駆け付けの仕事',
+    insurerClaims: '保険金請求',
     kpi: '運営ダッシュボード',
     incidents: 'インシデント',
     portal: '安全状況',
@@ -520,6 +527,10 @@ export const ja = {
     close: '閉じる',
     mailStatus: { pending: '送信待ち', sent: '送信済み', failed: '送信失敗', held: '保留（SMTP未設定）' },
   },
+  // @domain:operator (helper inserts its namespace above this line)
+  // @domain:live (helper inserts its namespace above this line)
+  // @domain:helpdesk (helper inserts its namespace above this line)
+  // @domain:partners (helper inserts its namespace above this line)
 } as const;
 
 /** The shape every other catalog must have: the same keys, any text. */
