@@ -53,6 +53,8 @@ import { SuppressionRepository } from './suppressions/suppressionRepository.ts';
 import { SuppressionService } from './suppressions/suppressionService.ts';
 import { StatsRepository } from './stats/statsRepository.ts';
 import { StatsService } from './stats/statsService.ts';
+import { SubscriberDirectoryRepository } from './subscriberDirectory/subscriberDirectoryRepository.ts';
+import { SubscriberDirectoryService } from './subscriberDirectory/subscriberDirectoryService.ts';
 import { HelpdeskRepository } from './helpdesk/helpdeskRepository.ts';
 import { HelpdeskService } from './helpdesk/helpdeskService.ts';
 import { DispatchRepository } from './dispatch/dispatchRepository.ts';
@@ -64,6 +66,8 @@ import { NotificationRepository } from './notifications/notificationRepository.t
 import { NotificationService, type NotificationSettings } from './notifications/notificationService.ts';
 import { SensorMonitor } from './sensorMonitor/sensorMonitor.ts';
 import { SensorMonitorRepository } from './sensorMonitor/sensorMonitorRepository.ts';
+import { LiveEventHub, type LiveEventSettings } from './liveEvents/liveEventHub.ts';
+import { LiveEventRepository } from './liveEvents/liveEventRepository.ts';
 
 export interface ServiceSettings {
   publicUrl: string;
@@ -97,6 +101,8 @@ export interface ServiceAdapters {
   distribution?: { bundles?: BundleSettings; feeds?: FeedFetchSettings; heartbeatRetentionDays?: number };
   /** Notification policy and whether webhooks may target internal addresses (default: refused). */
   notifications?: NotificationSettings;
+  /** Live event streams: poll and heartbeat intervals, limits (defaults in liveEvents/liveEventHub.ts). */
+  liveEvents?: LiveEventSettings;
 }
 
 export function createServices(db: Db, clock: Clock, settings: ServiceSettings, logger?: MailLogger, adapters: ServiceAdapters = {}): AppServices {
@@ -145,6 +151,7 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
     incidents,
     suppressions,
     stats: new StatsService(new StatsRepository(db)),
+    subscriberDirectory: new SubscriberDirectoryService(new SubscriberDirectoryRepository(db), clock),
     helpdesk: new HelpdeskService(new HelpdeskRepository(db), audit, mail, clock),
     dispatch: new DispatchService(dispatchRepository, audit, mail, clock, links),
     insurance: new InsuranceService(new InsuranceRepository(db), dispatchRepository, incidents, audit, clock),
@@ -153,5 +160,6 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
       webhook: new WebhookChannel({ allowInternal: adapters.notifications?.allowInternalWebhooks ?? false, ...(adapters.notifications?.resolve ? { resolve: adapters.notifications.resolve } : {}), now: () => clock.now() }),
     }, adapters.notifications),
     sensorMonitor: new SensorMonitor(new SensorMonitorRepository(db), clock, bundles),
+    liveEvents: new LiveEventHub(new LiveEventRepository(db), clock, { ...(logger ? { logger } : {}), ...adapters.liveEvents }),
   };
 }

@@ -71,6 +71,8 @@ export const TicketComment = z
     source: TicketSource,
     authorUserId: z.uuid().nullable(),
     authorEmail: z.string().nullable(),
+    authorName: z.string().nullable().describe('the writer’s name (customers see none for the desk’s people)'),
+    fromDesk: z.boolean().describe('written by the help desk (operator staff)'),
     body: z.string(),
     createdAt: Timestamp,
   })
@@ -95,6 +97,7 @@ export const Ticket = z
     id: z.uuid(),
     number: z.string().describe('T-123'),
     organizationId: z.uuid().nullable(),
+    organizationName: z.string().nullable(),
     requesterEmail: z.string().nullable(),
     source: TicketSource,
     category: TicketCategory,
@@ -104,12 +107,15 @@ export const Ticket = z
     description: z.string(),
     incidentId: z.uuid().nullable(),
     assigneeUserId: z.uuid().nullable(),
+    assigneeName: z.string().nullable(),
     firstResponseDueAt: Timestamp,
     resolutionDueAt: Timestamp,
     firstRespondedAt: Timestamp.nullable(),
     resolvedAt: Timestamp.nullable(),
+    closedAt: Timestamp.nullable(),
     sla: z.object({ firstResponse: SlaState, resolution: SlaState }),
     satisfaction: z.number().int().nullable(),
+    satisfactionComment: z.string().nullable(),
     createdAt: Timestamp,
   })
   .meta({ id: 'Ticket' });
@@ -129,6 +135,13 @@ export const TicketQuery = z.object({
   status: TicketStatus.optional(),
   organizationId: z.uuid().optional(),
   slaBreaching: z.enum(['true', 'false']).optional().describe('only tickets whose SLA is in warning or breached'),
+  active: z.enum(['true', 'false']).optional().describe('true: new, open and waiting for the customer; false: resolved and closed'),
+  priority: TicketPriority.optional(),
+  category: TicketCategory.optional(),
+  source: TicketSource.optional().describe('the channel: portal, phone or email'),
+  assigneeUserId: z.union([z.uuid(), z.literal('none')]).optional().describe('an agent, or `none` for unassigned'),
+  sla: z.enum(['breached', 'due_soon']).optional().describe('breached: a timer is past due; due_soon: a running timer has used 80% of its span, none breached'),
+  sort: z.enum(['newest', 'sla_due']).default('newest').describe('sla_due: the next running timer first'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type TicketQuery = z.infer<typeof TicketQuery>;
@@ -136,13 +149,47 @@ export type TicketQuery = z.infer<typeof TicketQuery>;
 export const CannedReply = z.object({ id: z.uuid(), title: z.string(), body: z.string(), category: TicketCategory.nullable() }).meta({ id: 'CannedReply' });
 export type CannedReply = z.infer<typeof CannedReply>;
 export const CannedReplyCreate = z.object({ title: Text(200), body: Text(8000), category: TicketCategory.nullable().default(null) }).meta({ id: 'CannedReplyCreate' });
+export const CannedReplyUpdate = z
+  .object({ title: Text(200).optional(), body: Text(8000).optional(), category: TicketCategory.nullable().optional() })
+  .refine((c) => c.title !== undefined || c.body !== undefined || c.category !== undefined, 'give `title`, `body` or `category`')
+  .meta({ id: 'CannedReplyUpdate' });
+export type CannedReplyUpdate = z.infer<typeof CannedReplyUpdate>;
+
+/** The queue's counters over the active tickets (new, open, waiting for the customer). */
+export const TicketCounts = z
+  .object({
+    active: z.number().int(),
+    byStatus: z.object({ new: z.number().int(), open: z.number().int(), pending_customer: z.number().int() }),
+    breached: z.number().int(),
+    dueSoon: z.number().int(),
+    unassigned: z.number().int(),
+  })
+  .meta({ id: 'TicketCounts' });
+export type TicketCounts = z.infer<typeof TicketCounts>;
+
+export const HelpdeskAgent = z.object({ id: z.uuid(), displayName: z.string(), role: z.string() }).meta({ id: 'HelpdeskAgent' });
+export type HelpdeskAgent = z.infer<typeof HelpdeskAgent>;
+
+/** The desk's live view of a ticket's subscriber: today's context, sites and contacts for a dispatch, jobs made from the ticket. */
+export const TicketSubscriber = z
+  .object({
+    organization: z.object({ id: z.uuid(), name: z.string(), membership: z.string().nullable(), prefecture: z.string().nullable(), city: z.string().nullable() }).nullable(),
+    context: TicketContext.nullable(),
+    sites: z.array(z.object({ id: z.uuid(), name: z.string(), address: z.string().nullable() })),
+    contacts: z.array(z.object({ name: z.string(), role: z.string(), email: z.string().nullable(), phone: z.string().nullable() })),
+    dispatchJobs: z.array(z.object({ id: z.uuid(), status: z.string(), skill: z.string(), siteName: z.string(), createdAt: Timestamp })),
+  })
+  .meta({ id: 'TicketSubscriber' });
+export type TicketSubscriber = z.infer<typeof TicketSubscriber>;
 
 export const RemoteSession = z
   .object({
     id: z.uuid(),
     ticketId: z.uuid(),
     consentUserId: z.uuid().nullable(),
+    consentUserName: z.string().nullable(),
     consentAt: Timestamp.nullable(),
+    refusedAt: Timestamp.nullable().describe('the customer declined; the session cannot start'),
     agentUserId: z.uuid().nullable(),
     startedAt: Timestamp.nullable(),
     endedAt: Timestamp.nullable(),

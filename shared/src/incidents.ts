@@ -84,7 +84,21 @@ export const IncidentSummary = z
   .meta({ id: 'IncidentSummary' });
 export type IncidentSummary = z.infer<typeof IncidentSummary>;
 
-export const IncidentPage = z.object({ items: z.array(IncidentSummary), nextCursor: z.string().nullable() }).meta({ id: 'IncidentPage' });
+/** The subscriber's "I have read it" (the mail's one-click link, or the portal's button). */
+export const CustomerAcknowledgement = z
+  .object({
+    at: z.iso.datetime({ offset: true }),
+    via: z.enum(['mail_link', 'portal']).nullable().describe('null when the contact or user who acknowledged was deleted since'),
+    by: z.string().nullable().describe('the contact (mail link) or the user (portal) by name; null when deleted since'),
+  })
+  .meta({ id: 'CustomerAcknowledgement' });
+export type CustomerAcknowledgement = z.infer<typeof CustomerAcknowledgement>;
+
+/** A row of the queue: the summary and whether the subscriber has acknowledged it. */
+export const IncidentQueueItem = IncidentSummary.extend({ customerAcknowledgement: CustomerAcknowledgement.nullable() }).meta({ id: 'IncidentQueueItem' });
+export type IncidentQueueItem = z.infer<typeof IncidentQueueItem>;
+
+export const IncidentPage = z.object({ items: z.array(IncidentQueueItem), nextCursor: z.string().nullable() }).meta({ id: 'IncidentPage' });
 export type IncidentPage = z.infer<typeof IncidentPage>;
 
 /** One alert as evidence: what the sensor reported and the SHA-256 of its canonical JSON. */

@@ -13,3 +13,4 @@ export * from './ingest.ts';
 export * from './incidents.ts';
 export * from './notifications.ts';
 export * from './helpdesk.ts';
+export * from './liveEvents.ts';

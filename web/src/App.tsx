@@ -27,6 +27,12 @@ const PortalPage = lazy(() => import('./portal/PortalPage.tsx').then((m) => ({ d
 const StatsPage = lazy(() => import('./stats/StatsPage.tsx').then((m) => ({ default: m.StatsPage })));
 // @lazy:operator
 // @lazy:helpdesk
+// Partner pages (vendors, dispatches, vendor jobs, insurer claims): each its own chunk.
+const VendorRegistryPage = lazy(() => import('./vendor/VendorRegistryPage.tsx').then((m) => ({ default: m.VendorRegistryPage })));
+const VendorJobsPage = lazy(() => import('./vendor/VendorJobsPage.tsx').then((m) => ({ default: m.VendorJobsPage })));
+const DispatchesPage = lazy(() => import('./dispatch/DispatchesPage.tsx').then((m) => ({ default: m.DispatchesPage })));
+const InsurerClaimsPage = lazy(() => import('./insurer/InsurerClaimsPage.tsx').then((m) => ({ default: m.InsurerClaimsPage })));
+const partnerDetailPath = /^\/(vendor\/jobs|insurer\/claims|dispatches)(?:\/([0-9a-f-]{36}))?$/;
 // @lazy:partners
 const incidentPath = /^\/incidents\/([0-9a-f-]{36})$/;
 
@@ -89,6 +95,13 @@ export function App() {
   else if (pathname === adminPagePaths.portal && adminPages.includes('portal')) page = <PortalPage session={session.data} />;
   // @routes:operator (subscribers, feeds)
   // @routes:helpdesk (help desk)
+  else if (pathname === adminPagePaths.vendors && adminPages.includes('vendors')) page = <VendorRegistryPage />;
+  else if (partnerDetailPath.test(pathname)) {
+    const [, section, id] = partnerDetailPath.exec(pathname)!;
+    if (section === 'vendor/jobs' && adminPages.includes('vendorJobs')) page = <VendorJobsPage key={id ?? 'list'} {...(id ? { id } : {})} />;
+    else if (section === 'insurer/claims' && adminPages.includes('insurerClaims')) page = <InsurerClaimsPage key={id ?? 'list'} {...(id ? { id } : {})} />;
+    else if (section === 'dispatches' && adminPages.includes('dispatches')) page = <DispatchesPage key={id ?? 'list'} {...(id ? { id } : {})} />;
+  }
   // @routes:partners (vendors, dispatches, vendor jobs, insurer claims)
   return (
     <AppShellLayout session={session.data}>

@@ -37,6 +37,8 @@ export interface FlowEngineConfig {
   streamBudgetBytes: number;
   /** Community ID seed (Suricata's community-id-seed). */
   communityIdSeed: number;
+  /** Suricata's `vlan.use-for-tracking`: false keys flows without their VLAN ids. */
+  vlanTracking?: boolean;
 }
 
 export const DEFAULT_FLOW_ENGINE_CONFIG: FlowEngineConfig = Object.freeze({
@@ -90,7 +92,7 @@ export class FlowEngine {
 
   constructor(config: Partial<FlowEngineConfig> = {}) {
     this.config = { ...DEFAULT_FLOW_ENGINE_CONFIG, ...config };
-    this.table = new FlowTable({ maxFlows: this.config.maxFlows, timeouts: this.config.timeouts });
+    this.table = new FlowTable({ maxFlows: this.config.maxFlows, timeouts: this.config.timeouts, vlanTracking: this.config.vlanTracking !== false });
     this.streamBudget = new StreamMemoryBudget(this.config.streamBudgetBytes);
     this.reassemblyConfig = { maxBufferedBytesPerDirection: this.config.maxBufferedBytesPerDirection };
   }

@@ -55,6 +55,8 @@ export interface FlowTimeouts {
 export interface FlowTableConfig {
   maxFlows: number;
   timeouts: FlowTimeouts;
+  /** Suricata's `vlan.use-for-tracking`: VLAN ids are part of the flow key (default true). */
+  vlanTracking?: boolean;
 }
 
 /** Suricata stats counters of the flow engine, by their stats.log names. */
@@ -176,9 +178,12 @@ export class FlowTable {
   private readonly keyUnits = new Uint16Array(2 + MAX_KEY_VLANS + 16 + 2);
   private readonly ports = new Int32Array(2);
   private keySrcIsLow = true;
+  /** How many VLAN ids go into the key: MAX_KEY_VLANS, or 0 without VLAN tracking. */
+  private readonly keyVlans: number;
 
   constructor(readonly config: FlowTableConfig = { maxFlows: DEFAULT_MAX_FLOWS, timeouts: DEFAULT_FLOW_TIMEOUTS }) {
     this.minTimeout = Math.min(...Object.values(config.timeouts));
+    this.keyVlans = config.vlanTracking === false ? 0 : MAX_KEY_VLANS;
   }
 
   get size(): number {
@@ -293,7 +298,7 @@ export class FlowTable {
     const hi = srcIsLow ? dst : src;
     let n = 0;
     u[n++] = (ipVersion << 8) | proto;
-    const vlans = vlan.length < MAX_KEY_VLANS ? vlan.length : MAX_KEY_VLANS;
+    const vlans = vlan.length < this.keyVlans ? vlan.length : this.keyVlans;
     u[n++] = vlans;
     for (let i = 0; i < vlans; i++) u[n++] = vlan[i]!;
     for (let i = 0; i < addrLen; i += 2) u[n++] = (b[lo + i]! << 8) | b[lo + i + 1]!;

@@ -66,7 +66,7 @@ describe('AppSession files for detection', () => {
     const r = run(exchange, { detection: true, fileContentLimit: 1000 });
     const info = (name: string, body: string) => ({ filename: name, gaps: false, state: 'CLOSED', md5: md5(body), sha1: sha1(body), sha256: sha256(body), stored: false, size: body.length, tx_id: 0 });
     expect(fileinfos(r)).toEqual([
-      ['toServer', false, info('data.bin', up), up],
+      ['toServer', false, info('/backup/data.bin', up), up],
       ['toClient', false, info('tool.exe', down), down],
     ]);
   });

@@ -57,8 +57,8 @@ export function eveDns(record: DnsRecord, txId: number): Record<string, unknown>
   return dns;
 }
 
-/** File name of an HTTP body: the Content-Disposition filename, else the last segment of the URI
- *  path (Suricata 8 logs `eicar.com` for `GET /download/eicar.com`). */
+/** File name of an HTTP body: the Content-Disposition filename, else the URI's path, as libhtp
+ *  parses it (Suricata's app-layer-htp.c falls back to `tx->parsed_uri->path`: `/dl/a.exe`). */
 export function httpFileName(uri: string, contentDisposition: string | undefined): string {
   if (contentDisposition !== undefined) {
     const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(contentDisposition);
@@ -69,9 +69,7 @@ export function httpFileName(uri: string, contentDisposition: string | undefined
   if (scheme) path = path.slice(scheme[0].length);
   const q = path.search(/[?#]/);
   if (q >= 0) path = path.slice(0, q);
-  const slash = path.lastIndexOf('/');
-  const base = slash >= 0 ? path.slice(slash + 1) : path;
-  return base === '' ? path : base;
+  return path;
 }
 
 /**

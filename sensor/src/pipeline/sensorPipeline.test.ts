@@ -152,7 +152,7 @@ describe('SensorPipeline', () => {
       timestamp: ts(20, 8), flow_id: httpId, pcap_cnt: 9, event_type: 'fileinfo', src_ip: WEB, src_port: 80, dest_ip: CLIENT, dest_port: 40001, ip_v: 4, proto: 'TCP',
       tx_id: 0, app_proto: 'http', http: httpEve,
       fileinfo: {
-        filename: 'report.pdf', gaps: false, state: 'CLOSED', stored: false, size: 12, tx_id: 0,
+        filename: '/files/report.pdf', gaps: false, state: 'CLOSED', stored: false, size: 12, tx_id: 0,
         md5: 'e4d7f1b4ed2e42d15898f4b27b019da4', sha256: '09ca7e4eaa6e8ae9c7d261167129184883644d07dfba7cbfbc4c8a2e08360d5b',
       },
     });
@@ -255,8 +255,8 @@ describe('SensorPipeline', () => {
       eveTypes: new Set(['alert']), detection: { stages: [new IocStage(index, homeNet)], homeNet },
     })) as unknown as { event_type: string; alert: { metadata: Record<string, string[]> }; fileinfo: { filename: string } }[];
     expect(records.map((r) => [r.event_type, r.alert.metadata.otasuke_engine?.[0], r.fileinfo?.filename])).toEqual([
-      ['alert', 'file', 'figures.xlsx'],
-      ['alert', 'file', 'figures.xlsx'],
+      ['alert', 'file', '/share/figures.xlsx'],
+      ['alert', 'file', '/share/figures.xlsx'],
     ]);
   });
 

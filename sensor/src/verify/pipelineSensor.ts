@@ -67,6 +67,8 @@ function ruleVarsFrom(settings: Readonly<Record<string, string>>): Record<string
 export const pipelineSensor: RunSensor = async (input: SensorRunInput): Promise<SensorRunResult> => {
   const eveLines: string[] = [];
   const options = pipelineOptionsFor(input.eveOutput);
+  // `vlan.use-for-tracking: false`: a flow's two directions may carry different VLAN tags.
+  if (input.options.settings['vlan.use-for-tracking'] === 'false') options.flow = { ...options.flow, vlanTracking: false };
   if (input.rules !== undefined) {
     const settings = input.options.settings;
     const thresholdFile = settings['threshold-file'];

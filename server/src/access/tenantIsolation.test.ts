@@ -31,8 +31,11 @@ interface Victim {
   ticketId?: string;
   remoteSessionId?: string;
   jobId?: string;
+  fileId?: string;
   policyId?: string;
   claimId?: string;
+  // Operator console (subscriberDirectory/, enrollment/): an open enrollment code of B's sensor.
+  enrollmentCodeId?: string;
 }
 
 type Probe =
@@ -178,6 +181,8 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
   },
   'GET /api/v1/bundles/public-key': { guard: 'public', probe: { kind: 'self' } },
   'GET /api/v1/bundles': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/bundles' } },
+  'GET /api/v1/bundles/versions': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/bundles/versions' } },
+  'GET /api/v1/bundles/sensors': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/bundles/sensors' } },
   'POST /api/v1/bundles/build': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/bundles/build', body: () => ({ policy: 'standard' }) } },
   'GET /api/v1/bundle-policies': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/bundle-policies' } },
   'POST /api/v1/bundle-policies': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/bundle-policies', body: () => ({ name: 'evil' }) } },
@@ -187,6 +192,7 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
   },
   'PUT /api/v1/organizations/:id/bundle-policy': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}/bundle-policy`, body: () => ({ policyId: null }) } },
   'GET /api/v1/feeds': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/feeds' } },
+  'GET /api/v1/feeds/overview': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/feeds/overview' } },
   'GET /api/v1/feeds/:id': { guard: operatorStaff, probe: { kind: 'target', url: () => '/api/v1/feeds/00000000-0000-4000-8000-000000000000' } },
   'POST /api/v1/feeds': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/feeds', body: () => ({ name: 'evil', source: 'upload' }) } },
   'POST /api/v1/feeds/:id/import': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/feeds/00000000-0000-4000-8000-000000000000/import', body: () => ({ text: '1.2.3.4' }) } },
@@ -195,6 +201,9 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
   'GET /api/v1/alerts': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member'], probe: { kind: 'list', url: (v) => `/api/v1/alerts?sensor=${v.sensorId}&organization=${v.orgId}` } },
   'GET /api/v1/incidents': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member'], probe: { kind: 'list', url: (v) => `/api/v1/incidents?organizationId=${v.orgId}` } },
   'GET /api/v1/incidents/:id': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}` } },
+  // A stream that never ends (inject would wait for ever): its isolation — subscriber A never receives
+  // B's events, over a real HTTP connection — is tested in liveEvents/liveEvents.test.ts.
+  'GET /api/v1/events': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member'], probe: { kind: 'self' } },
   'POST /api/v1/incidents/:id/transition': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/transition`, body: () => ({ to: 'resolved', resolution: 'benign' }) } },
   'POST /api/v1/incidents/:id/assign': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/assign`, body: () => ({ assigneeUserId: null }) } },
   'POST /api/v1/incidents/:id/notes': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/incidents/${v.incidentId}/notes`, body: () => ({ body: '偽のメモ' }) } },
@@ -212,6 +221,12 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
   'DELETE /api/v1/suppressions/:id': { guard: ['operator_admin', 'analyst'], probe: { kind: 'target', url: (v) => `/api/v1/suppressions/${v.suppressionId}` } },
   'GET /api/v1/stats/detections': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/stats/detections?from=2026-03-01&to=2026-03-31' } },
   'GET /api/v1/stats/detections.csv': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/stats/detections.csv?from=2026-03-01&to=2026-03-31' } },
+  'GET /api/v1/stats/top-signatures': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/stats/top-signatures?from=2026-03-01&to=2026-03-31' } },
+  'GET /api/v1/stats/monthly': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/stats/monthly?from=2026-01-01&to=2026-03-31' } },
+  // Subscriber directory: the operator's administrators only.
+  'GET /api/v1/subscriber-directory': { guard: ['operator_admin'], probe: { kind: 'list', url: () => '/api/v1/subscriber-directory?q=%E8%A2%AB%E5%AE%B3' } },
+  'GET /api/v1/subscriber-directory/:id': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/subscriber-directory/${v.orgId}` } },
+  'POST /api/v1/enrollment-codes/:id/revoke': { guard: ['operator_admin', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/enrollment-codes/${v.enrollmentCodeId}/revoke` } },
   // Notifications (notifications/): the link's token is its own credential (notifications.test.ts).
   'GET /ack/:token': { guard: 'public', probe: { kind: 'self' } },
   'POST /ack/:token': { guard: 'public', probe: { kind: 'self' } },
@@ -238,7 +253,13 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
   'POST /api/v1/helpdesk/tickets/:id/comments': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/tickets/${v.ticketId}/comments`, body: () => ({ visibility: 'public', body: '割り込み' }) } },
   'POST /api/v1/helpdesk/tickets/:id/satisfaction': { guard: ['subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/tickets/${v.ticketId}/satisfaction`, body: () => ({ rating: 1 }) } },
   'GET /api/v1/helpdesk/canned-replies': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/helpdesk/canned-replies' } },
-  'POST /api/v1/helpdesk/canned-replies': { guard: ['operator_admin'], probe: { kind: 'target', url: () => '/api/v1/helpdesk/canned-replies', body: () => ({ title: '偽', body: '偽' }) } },
+  'POST /api/v1/helpdesk/canned-replies': { guard: ['operator_admin', 'helpdesk'], probe: { kind: 'target', url: () => '/api/v1/helpdesk/canned-replies', body: () => ({ title: '偽', body: '偽' }) } },
+  'PATCH /api/v1/helpdesk/canned-replies/:id': { guard: ['operator_admin', 'helpdesk'], probe: { kind: 'target', url: () => '/api/v1/helpdesk/canned-replies/00000000-0000-4000-8000-000000000000', body: () => ({ body: '偽' }) } },
+  'DELETE /api/v1/helpdesk/canned-replies/:id': { guard: ['operator_admin', 'helpdesk'], probe: { kind: 'target', url: () => '/api/v1/helpdesk/canned-replies/00000000-0000-4000-8000-000000000000' } },
+  'GET /api/v1/helpdesk/ticket-counts': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/helpdesk/ticket-counts' } },
+  'GET /api/v1/helpdesk/agents': { guard: operatorStaff, probe: { kind: 'list', url: () => '/api/v1/helpdesk/agents' } },
+  'GET /api/v1/helpdesk/tickets/:id/subscriber': { guard: operatorStaff, probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/tickets/${v.ticketId}/subscriber` } },
+  'POST /api/v1/helpdesk/remote-sessions/:id/refuse': { guard: ['subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/remote-sessions/${v.remoteSessionId}/refuse` } },
   'POST /api/v1/helpdesk/tickets/:id/remote-sessions': { guard: operatorStaff, probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/tickets/${v.ticketId}/remote-sessions` } },
   'POST /api/v1/helpdesk/remote-sessions/:id/consent': { guard: ['subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/remote-sessions/${v.remoteSessionId}/consent` } },
   'POST /api/v1/helpdesk/remote-sessions/:id/start': { guard: operatorStaff, probe: { kind: 'target', url: (v) => `/api/v1/helpdesk/remote-sessions/${v.remoteSessionId}/start` } },
@@ -260,6 +281,7 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
   'POST /api/v1/dispatch/jobs/:id/arrival': { guard: ['vendor_staff'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/arrival`, body: () => ({}) } },
   'POST /api/v1/dispatch/jobs/:id/files': { guard: ['vendor_staff'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/files`, body: () => ({ fileName: 'x.txt', contentType: 'text/plain', contentBase64: 'eA==' }) } },
   'POST /api/v1/dispatch/jobs/:id/report': { guard: ['vendor_staff'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/report`, body: () => ({ workDone: '偽', minutesWorked: 1, costYen: 999999, report: '偽' }) } },
+  'GET /api/v1/dispatch/jobs/:id/files/:fileId': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'vendor_staff'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/files/${v.fileId}` } },
   'POST /api/v1/dispatch/jobs/:id/sign-off': { guard: ['subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}/sign-off` } },
   // Insurance: an insurer sees only claims filed with it (this one is filed with another insurer).
   'GET /api/v1/insurance/policies': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'insurer_staff'], probe: { kind: 'list', url: () => '/api/v1/insurance/policies' } },
@@ -268,6 +290,7 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
   'GET /api/v1/insurance/claims': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'insurer_staff'], probe: { kind: 'list', url: () => '/api/v1/insurance/claims' } },
   'GET /api/v1/insurance/claims/:id': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'insurer_staff'], probe: { kind: 'target', url: (v) => `/api/v1/insurance/claims/${v.claimId}` } },
   'GET /api/v1/insurance/claims/:id/evidence-pack': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'insurer_staff'], probe: { kind: 'target', url: (v) => `/api/v1/insurance/claims/${v.claimId}/evidence-pack` } },
+  'GET /api/v1/insurance/claims/:id/summary': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'insurer_staff'], probe: { kind: 'target', url: (v) => `/api/v1/insurance/claims/${v.claimId}/summary` } },
   'POST /api/v1/insurance/claims/:id/comments': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'insurer_staff'], probe: { kind: 'target', url: (v) => `/api/v1/insurance/claims/${v.claimId}/comments`, body: () => ({ body: '偽の質問' }) } },
   'POST /api/v1/insurance/claims/:id/outcome': { guard: ['insurer_staff'], probe: { kind: 'target', url: (v) => `/api/v1/insurance/claims/${v.claimId}/outcome`, body: () => ({ outcome: 'denied', paidAmountYen: 0 }) } },
   'GET /api/v1/sensors/:id/ingest-counters': {
@@ -321,6 +344,11 @@ describe(`tenant isolation (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQ
     victim.ticketId = (await platform.services.helpdesk.helpRequest(bContext, { subject: 'B社の相談', description: 'B社の内容', category: 'security_incident', incidentId: victim.incidentId })).ticket.id;
     victim.remoteSessionId = (await platform.services.helpdesk.requestRemoteSession({ ...cli, scope: opScope }, victim.ticketId)).id;
     victim.jobId = (await platform.services.dispatch.create({ ...cli, scope: opScope }, { ticketId: victim.ticketId, siteId: siteB.id, skill: 'pc_repair', problem: 'B社の作業', contactName: 'B担当', contactPhone: '06-0000-0000', offerMinutes: 60 })).id;
+    // A photo on B's job, from B's own vendor (set directly: the job needs no offer round for the probe).
+    const vendorB = await platform.createOrganization({ kind: 'vendor', name: 'B社の業者' });
+    victim.fileId = (await sql<{ id: string }>`insert into dispatch_files (job_id, vendor_organization_id, file_name, content_type, size_bytes, sha256, content, created_at) values (${victim.jobId}, ${vendorB}, 'b.png', 'image/png', 1, '00', ${Buffer.from('x')}, now()) returning id`.execute(platform.database.db)).rows[0]!.id;
+    await sql`update dispatch_jobs set vendor_organization_id = ${vendorB}, status = 'on_site' where id = ${victim.jobId}`.execute(platform.database.db);
+    victim.enrollmentCodeId = (await sql<{ id: string }>`insert into enrollment_codes (organization_id, site_id, sensor_id, code_hash, expires_at) values (${orgB}, ${siteB.id}, ${sensorB.id}, 'b-code-hash', '2027-01-01T00:00:00Z') returning id`.execute(platform.database.db)).rows[0]!.id;
     const insurerB = await platform.createOrganization({ kind: 'insurer', name: 'B社の保険会社' });
     victim.policyId = (await sql<{ id: string }>`insert into insurance_policies (organization_id, policy_number, period_start) values (${orgB}, 'B-POLICY', '2026-03-01') returning id`.execute(platform.database.db)).rows[0]!.id;
     await platform.services.insurance.updatePolicy({ ...cli, scope: opScope }, victim.policyId, { insurerOrganizationId: insurerB, coverage: [{ code: 'all', nameJa: '全て', limitYen: 100000 }] });

@@ -163,4 +163,31 @@ export class BundleRepository {
       .executeTakeFirstOrThrow();
     return { onLatest: Number(row.onLatest), onOlder: Number(row.onOlder), none: Number(row.none) };
   }
+
+  /** Every kept bundle (newest first per policy) with its signature and how many active sensors report it. */
+  async keptBundles(): Promise<Array<{ policy: string; policyId: string; version: string; createdAt: Date; signature: string; summary: Record<string, unknown>; latest: boolean; sensors: number }>> {
+    const rows = await sql<{ policy: string; policyId: string; version: string; createdAt: Date; signature: string; summary: Record<string, unknown> | string; latest: boolean; sensors: string }>`
+      select p.name as policy, b.policy_id, b.version, b.created_at, b.signature, b.summary,
+        b.seq = (select max(seq) from bundles l where l.policy_id = b.policy_id) as latest,
+        (select count(*) from sensors s join organizations o on o.id = s.organization_id
+          where s.status = 'active' and s.bundle_version = b.version
+            and (o.bundle_policy_id = p.id or (o.bundle_policy_id is null and p.name = ${DEFAULT_POLICY}))) as sensors
+      from bundles b join bundle_policies p on p.id = b.policy_id
+      order by p.name, b.seq desc`.execute(this.db);
+    return rows.rows.map((r) => ({ ...r, summary: typeof r.summary === 'string' ? (JSON.parse(r.summary) as Record<string, unknown>) : r.summary, sensors: Number(r.sensors) }));
+  }
+
+  /** Active sensors with their organization's policy and that policy's latest version. */
+  async sensorBundles(): Promise<Array<{ sensorId: string; sensorName: string; organizationId: string; organizationName: string; siteName: string; policy: string | null; bundleVersion: string | null; latestVersion: string | null; lastHeartbeatAt: Date | null }>> {
+    const rows = await sql<{ sensorId: string; sensorName: string; organizationId: string; organizationName: string; siteName: string; policy: string | null; bundleVersion: string | null; latestVersion: string | null; lastHeartbeatAt: Date | null }>`
+      select s.id as sensor_id, s.name as sensor_name, s.organization_id, o.name as organization_name, si.name as site_name, p.name as policy,
+        s.bundle_version, (select b.version from bundles b where b.policy_id = p.id order by b.seq desc limit 1) as latest_version, s.last_heartbeat_at
+      from sensors s
+      join organizations o on o.id = s.organization_id
+      join sites si on si.id = s.site_id
+      left join bundle_policies p on p.id = coalesce(o.bundle_policy_id, (select d.id from bundle_policies d where d.name = ${DEFAULT_POLICY}))
+      where s.status = 'active'
+      order by o.name, si.name, s.name, s.id`.execute(this.db);
+    return rows.rows;
+  }
 }

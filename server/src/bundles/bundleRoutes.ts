@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requestContext, sensorOf } from '../http/accessGuard.ts';
 import type { Services } from '../http/services.ts';
+import { BundleVersionInfo, SensorBundleList, SensorBundleQuery } from './bundleFleetSchemas.ts';
 
 const tags = ['bundles'];
 const operatorAdmin = { roles: ['operator_admin'] } as const;
@@ -42,6 +43,16 @@ export function bundleRoutes({ bundles }: Services): FastifyPluginAsyncZod {
       '/bundles',
       { config: { access: operatorStaff }, schema: { tags, summary: 'Per policy: the latest bundle and how many sensors run it', response: { 200: z.array(BundleStatus) } } },
       async () => bundles.status(),
+    );
+    app.get(
+      '/bundles/versions',
+      { config: { access: operatorStaff }, schema: { tags, summary: 'The kept bundles of every policy: version, created, signature, content counts, sensors on each', response: { 200: z.array(BundleVersionInfo) } } },
+      async () => bundles.versions(),
+    );
+    app.get(
+      '/bundles/sensors',
+      { config: { access: operatorStaff }, schema: { tags, summary: "Which active sensor runs which bundle version against its policy's latest (behind first)", querystring: SensorBundleQuery, response: { 200: SensorBundleList } } },
+      async (request) => bundles.sensorBundles(request.query),
     );
     app.post(
       '/bundles/build',

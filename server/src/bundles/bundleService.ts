@@ -22,6 +22,7 @@ import { AppError, ConflictError, NotFoundError } from '../http/errors.ts';
 import { assembleBundle, type FeedLines } from './bundleAssembly.ts';
 import { DEFAULT_POLICY, type BundleRepository, type StoredBundle } from './bundleRepository.ts';
 import { generateSigningKey, signBundle, signingKeyFromPem } from './bundleSigning.ts';
+import type { BundleVersionInfo, SensorBundleList, SensorBundleQuery } from './bundleFleetSchemas.ts';
 
 export interface BundleSettings {
   /** Folder of the ET Open rule files (`emerging-*.rules`); unset = local rules only. */
@@ -236,6 +237,39 @@ export class BundleService {
       });
     }
     return out;
+  }
+  /** The kept bundles of every policy (newest first), with signature, content counts and sensors on each. */
+  async versions(): Promise<BundleVersionInfo[]> {
+    return (await this.repository.keptBundles()).map((b) => {
+      const summary = b.summary as Partial<BundleSummary>;
+      return {
+        policy: b.policy,
+        version: b.version,
+        createdAt: b.createdAt.toISOString(),
+        latest: b.latest,
+        sizeBytes: summary.sizeBytes ?? 0,
+        ruleCount: summary.ruleCount ?? 0,
+        iocCount: summary.iocCount ?? 0,
+        rulesByCategory: summary.rulesByCategory ?? {},
+        iocByFeed: summary.iocByFeed ?? {},
+        signature: b.signature,
+        sensors: b.sensors,
+      };
+    });
+  }
+
+  /** Which active sensor runs which version: behind (an older one) first, then none yet, then latest. */
+  async sensorBundles(query: SensorBundleQuery): Promise<SensorBundleList> {
+    const order = { behind: 0, none: 1, latest: 2 } as const;
+    const all = (await this.repository.sensorBundles()).map((s) => ({
+      ...s,
+      state: s.bundleVersion === null ? ('none' as const) : s.bundleVersion === s.latestVersion ? ('latest' as const) : ('behind' as const),
+      lastHeartbeatAt: s.lastHeartbeatAt?.toISOString() ?? null,
+    }));
+    const counts = { latest: 0, behind: 0, none: 0 };
+    for (const s of all) counts[s.state]++;
+    const sensors = all.filter((s) => !query.state || s.state === query.state).sort((a, b) => order[a.state] - order[b.state]).slice(0, query.limit);
+    return { counts, sensors };
   }
 }
 

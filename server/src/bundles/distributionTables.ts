@@ -34,6 +34,8 @@ export interface ThreatFeedsTable {
   entryCount: ColumnType<number, number | undefined, number>;
   lastImport: ColumnType<Omit<FeedImportResult, 'rebuilt'> | null, string | null | undefined, string | null>;
   lastImportAt: NullableTimestamp;
+  /** The last import that kept entries (ok or partial); migration 0014. */
+  lastSuccessAt: NullableTimestamp;
   createdAt: Timestamp;
 }
 

@@ -109,6 +109,18 @@ export class DispatchRepository {
     return this.db.selectFrom('dispatchFiles').select(['id', 'jobId', 'vendorOrganizationId', 'fileName', 'contentType', 'sizeBytes', 'sha256', 'createdAt']).where('jobId', '=', jobId).orderBy('createdAt').execute();
   }
 
+  /** One file with its bytes, when it belongs to the job. */
+  async file(jobId: string, fileId: string): Promise<Selectable<DispatchFilesTable> | undefined> {
+    return this.db.selectFrom('dispatchFiles').selectAll().where('jobId', '=', jobId).where('id', '=', fileId).executeTakeFirst();
+  }
+
+  /** Organization names by id (the subscriber and vendors named on a job). */
+  async organizationNames(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('organizations').select(['id', 'name']).where('id', 'in', [...new Set(ids)]).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   async ticketOrganization(ticketId: string): Promise<string | null | undefined> {
     const row = await this.db.selectFrom('tickets').select('organizationId').where('id', '=', ticketId).executeTakeFirst();
     return row ? row.organizationId : undefined;

@@ -13,6 +13,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requestContext, scopeOf } from '../http/accessGuard.ts';
 import type { Services } from '../http/services.ts';
+import { DispatchJobDetail } from './dispatchSchemas.ts';
 
 const deskStaff = { roles: ['operator_admin', 'analyst', 'helpdesk'] } as const;
 const vendorStaff = { roles: ['vendor_staff'] } as const;
@@ -20,6 +21,7 @@ const subscriberPeople = { roles: ['subscriber_admin', 'subscriber_member'] } as
 export const jobReaders = { roles: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member', 'vendor_staff'] } as const;
 const IdParam = z.object({ id: z.uuid() });
 const tags = ['dispatch'];
+const binary = z.any().meta({ type: 'string', format: 'binary' });
 
 export function dispatchRoutes({ dispatch }: Services): FastifyPluginAsyncZod {
   return async (app) => {
@@ -40,13 +42,29 @@ export function dispatchRoutes({ dispatch }: Services): FastifyPluginAsyncZod {
     );
     app.get(
       '/dispatch/jobs',
-      { config: { access: jobReaders }, schema: { tags, summary: 'Jobs (staff: all; customers: their own; vendors: the ones offered to or held by them)', querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), response: { 200: z.array(DispatchJob) } } },
+      { config: { access: jobReaders }, schema: { tags, summary: 'Jobs (staff: all; customers: their own; vendors: the ones offered to or held by them)', querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), response: { 200: z.array(DispatchJobDetail) } } },
       async (request) => dispatch.list(scopeOf(request), request.query.limit),
     );
     app.get(
       '/dispatch/jobs/:id',
-      { config: { access: jobReaders }, schema: { tags, summary: 'One job (vendors see only what the job needs)', params: IdParam, response: { 200: DispatchJob } } },
+      { config: { access: jobReaders }, schema: { tags, summary: 'One job (vendors see only what the job needs)', params: IdParam, response: { 200: DispatchJobDetail } } },
       async (request) => dispatch.get(scopeOf(request), request.params.id),
+    );
+    app.get(
+      '/dispatch/jobs/:id/files/:fileId',
+      {
+        config: { access: jobReaders },
+        schema: { tags, summary: 'Download a photo or document of a job (its vendor, its customer, the desk)', params: z.object({ id: z.uuid(), fileId: z.uuid() }), produces: ['application/octet-stream'], response: { 200: binary } },
+      },
+      async (request, reply) => {
+        const file = await dispatch.file(scopeOf(request), request.params.id, request.params.fileId);
+        // Served as an attachment with its own type; nosniff so an uploaded HTML file never runs here.
+        return reply
+          .type(file.contentType)
+          .header('x-content-type-options', 'nosniff')
+          .header('content-disposition', `attachment; filename="${asciiName(file.fileName)}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+          .send(file.content);
+      },
     );
     app.get(
       '/dispatch/jobs/:id/candidates',
@@ -94,4 +112,10 @@ export function dispatchRoutes({ dispatch }: Services): FastifyPluginAsyncZod {
       async (request) => dispatch.signOff(requestContext(request), request.params.id),
     );
   };
+}
+
+/** A quoted-string-safe fallback name for old clients (the UTF-8 name goes in filename*). */
+function asciiName(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return ascii.trim() === '' ? 'file' : ascii;
 }

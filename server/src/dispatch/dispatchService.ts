@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isOperatorRole } from '@otasuke/shared';
-import type { DispatchCandidate, DispatchCreate, DispatchFileUpload, DispatchJob, DispatchReport, VendorProfile, VendorProfileInput } from '@otasuke/shared';
+import type { DispatchCandidate, DispatchCreate, DispatchFileUpload, DispatchReport, VendorProfile, VendorProfileInput } from '@otasuke/shared';
 import type { AccessScope, RequestContext } from '../access/accessScope.ts';
 import type { AuditService } from '../audit/auditService.ts';
 import type { Clock } from '../clock.ts';
@@ -17,6 +17,9 @@ import { translate } from '../i18n/catalog.ts';
 import type { MailService } from '../mail/mailService.ts';
 import { rankCandidates } from './dispatchCandidates.ts';
 import type { DispatchJobRow, DispatchRepository, JobViewer } from './dispatchRepository.ts';
+import type { DispatchJobDetail } from './dispatchSchemas.ts';
+
+type DispatchJob = DispatchJobDetail;
 
 /** Photos and small documents only: the database is no file store. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -187,6 +190,18 @@ export class DispatchService {
     return Promise.all(rows.map((r) => this.view(scope, r)));
   }
 
+  /**
+   * A file of a job, for its vendor (the one holding the job), its subscriber and the desk. A vendor
+   * that was only offered the job, or declined it, gets the same 404 as for a missing file.
+   */
+  async file(scope: AccessScope, id: string, fileId: string): Promise<{ fileName: string; contentType: string; content: Buffer }> {
+    const job = await this.find(scope, id);
+    if (scope.organizationKind === 'vendor' && job.vendorOrganizationId !== scope.organizationId) throw new NotFoundError('dispatch file');
+    const file = await this.repository.file(job.id, fileId);
+    if (!file) throw new NotFoundError('dispatch file');
+    return { fileName: file.fileName, contentType: file.contentType, content: Buffer.from(file.content) };
+  }
+
   private async find(scope: AccessScope, id: string): Promise<DispatchJobRow> {
     const job = await this.repository.getJob(id, viewerOf(scope));
     if (!job) throw new NotFoundError('dispatch job');
@@ -247,6 +262,7 @@ export class DispatchService {
     const offers = await this.repository.offers(job.id);
     const files = await this.repository.files(job.id);
     const vendorView = scope.organizationKind === 'vendor';
+    const names = await this.repository.organizationNames([job.organizationId, ...(job.vendorOrganizationId ? [job.vendorOrganizationId] : []), ...offers.map((o) => o.vendorOrganizationId)]);
     const myOffer = vendorView ? offers.find((o) => o.vendorOrganizationId === scope.organizationId && o.status === 'pending') : offers.find((o) => o.status === 'pending');
     return {
       id: job.id,
@@ -259,7 +275,9 @@ export class DispatchService {
       address: job.address,
       contactName: job.contactName,
       contactPhone: job.contactPhone,
+      companyName: names.get(job.organizationId) ?? '',
       vendorOrganizationId: job.vendorOrganizationId,
+      vendorName: job.vendorOrganizationId ? (names.get(job.vendorOrganizationId) ?? null) : null,
       offerDeadlineAt: myOffer ? iso(myOffer.deadlineAt) : null,
       arrivedAt: iso(job.arrivedAt),
       workDone: job.workDone,
@@ -275,7 +293,7 @@ export class DispatchService {
       incidentId: vendorView ? null : job.incidentId,
       offers: vendorView
         ? null
-        : offers.map((o) => ({ vendorOrganizationId: o.vendorOrganizationId, rank: o.rank, offeredAt: iso(o.offeredAt)!, deadlineAt: iso(o.deadlineAt)!, status: o.status, reason: o.reason })),
+        : offers.map((o) => ({ vendorOrganizationId: o.vendorOrganizationId, rank: o.rank, offeredAt: iso(o.offeredAt)!, deadlineAt: iso(o.deadlineAt)!, status: o.status, reason: o.reason, vendorName: names.get(o.vendorOrganizationId) ?? '' })),
       createdAt: iso(job.createdAt)!,
     };
   }

@@ -1,3 +1,4 @@
+import type { TenantFilter } from '../access/accessScope.ts';
 import type { Db } from '../db/database.ts';
 
 export interface StoredEnrollmentCode {
@@ -70,5 +71,12 @@ export class EnrollmentRepository {
       .where('status', '=', 'active')
       .executeTakeFirst();
     return row && { sensorId: row.id, organizationId: row.organizationId };
+  }
+
+  /** Retires a code that can still be used (like a newer code does); undefined when there is none of the caller's. */
+  async revokeCode(filter: TenantFilter, id: string, now: Date): Promise<StoredEnrollmentCode | undefined> {
+    let q = this.db.updateTable('enrollmentCodes').set({ usedAt: now }).where('id', '=', id).where('usedAt', 'is', null).where('expiresAt', '>', now);
+    if (filter.kind === 'organization') q = q.where('organizationId', '=', filter.organizationId);
+    return q.returning(['id', 'organizationId', 'siteId', 'sensorId', 'expiresAt', 'usedAt']).executeTakeFirst();
   }
 }

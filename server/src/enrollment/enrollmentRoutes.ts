@@ -24,6 +24,17 @@ export function enrollmentRoutes({ enrollment }: Services): FastifyPluginAsyncZo
       async (request, reply) => reply.status(201).send(await enrollment.createCode(requestContext(request), request.params.id, request.body)),
     );
     app.post(
+      '/enrollment-codes/:id/revoke',
+      {
+        config: { access: admins },
+        schema: { tags: ['sensors'], summary: 'Revoke an enrollment code that has not been used yet (it stops working at once)', params: IdParam, response: { 204: z.null() } },
+      },
+      async (request, reply) => {
+        await enrollment.revokeCode(requestContext(request), request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+    app.post(
       '/sensors/enroll',
       {
         config: { access: { public: true } },

@@ -78,6 +78,13 @@ export class EnrollmentService {
     };
   }
 
+  /** Revokes an unused, unexpired code (404 when there is none the caller may see). */
+  async revokeCode(context: RequestContext, id: string): Promise<void> {
+    if (!context.scope) throw new UnauthenticatedError();
+    const code = (await this.repository.revokeCode(tenantFilterOf(context.scope), id, this.clock.now())) ?? notFound('enrollment code');
+    await this.audit.record(context, { action: 'enrollment_code.revoke', organizationId: code.organizationId, targetType: 'sensor', targetId: code.sensorId, details: { codeId: code.id, siteId: code.siteId } });
+  }
+
   /** Exchanges a code for the sensor's own credential (single use; replaces any older credential). */
   async enroll(context: RequestContext, input: SensorEnrollRequest): Promise<SensorEnrollment> {
     const credential = SENSOR_CREDENTIAL_PREFIX + newSecretToken(32);

@@ -47,7 +47,7 @@ export class FeedRepository {
   async recordImport(id: string, result: Omit<FeedImportResult, 'rebuilt'>, entries: { text: string; count: number } | null): Promise<void> {
     await this.db
       .updateTable('threatFeeds')
-      .set({ lastImport: JSON.stringify(result), lastImportAt: result.importedAt, ...(entries ? { entriesText: entries.text, entryCount: entries.count } : {}) })
+      .set({ lastImport: JSON.stringify(result), lastImportAt: result.importedAt, ...(entries ? { entriesText: entries.text, entryCount: entries.count, lastSuccessAt: result.importedAt } : {}) })
       .where('id', '=', id)
       .execute();
   }
@@ -75,5 +75,16 @@ export class FeedRepository {
       .orderBy('lastImportAt')
       .execute();
     return rows.map(toFeed);
+  }
+
+  /** Every feed with the time of its last successful import and the policies whose bundles carry it. */
+  async overview(): Promise<Array<ThreatFeed & { lastSuccessAt: string | null; policies: string[] }>> {
+    const rows = await this.db.selectFrom('threatFeeds').select([...columns, 'lastSuccessAt']).orderBy('name').execute();
+    const policies = await this.db.selectFrom('bundlePolicies').select(['name', 'feedIds']).orderBy('name').execute();
+    return rows.map(({ lastSuccessAt, ...row }) => ({
+      ...toFeed(row),
+      lastSuccessAt: lastSuccessAt?.toISOString() ?? null,
+      policies: policies.filter((p) => p.feedIds.includes(row.id)).map((p) => p.name),
+    }));
   }
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requestContext } from '../http/accessGuard.ts';
 import type { Services } from '../http/services.ts';
+import { FeedOverview } from './feedOverviewSchemas.ts';
 
 const tags = ['feeds'];
 const operatorAdmin = { roles: ['operator_admin'] } as const;
@@ -23,6 +24,11 @@ export function feedRoutes({ feeds }: Services): FastifyPluginAsyncZod {
     // Feed files come as CSV or arbitrary bytes too; only inside this plugin.
     app.addContentTypeParser(['text/csv', 'application/octet-stream', 'application/xml', 'text/xml'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     app.get('/feeds', { config: { access: operatorStaff }, schema: { tags, summary: 'Threat feeds and their last import', response: { 200: z.array(ThreatFeed) } } }, async () => feeds.list());
+    app.get(
+      '/feeds/overview',
+      { config: { access: operatorStaff }, schema: { tags, summary: 'Threat feeds with their last import, last successful import and the policies that carry them', response: { 200: z.array(FeedOverview) } } },
+      async () => feeds.overview(),
+    );
     app.get('/feeds/:id', { config: { access: operatorStaff }, schema: { tags, summary: 'One threat feed', params: IdParam, response: { 200: ThreatFeed } } }, async (request) => feeds.get(request.params.id));
     app.post(
       '/feeds',

@@ -14,6 +14,7 @@ import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts
 import { DEFAULT_FEED_MAX_BYTES, fetchFeed, FeedFetchError, type FeedFetchSettings } from './feedFetcher.ts';
 import { looksBinary, parseFeed } from './feedParsing.ts';
 import type { FeedRepository } from './feedRepository.ts';
+import type { FeedOverview } from './feedOverviewSchemas.ts';
 
 export type FeedDownloader = (url: string, settings: FeedFetchSettings) => Promise<Buffer>;
 
@@ -41,6 +42,11 @@ export class FeedService {
 
   list(): Promise<ThreatFeed[]> {
     return this.repository.list();
+  }
+
+  /** The feeds with their last successful import and the policies that use them (the console's status page). */
+  overview(): Promise<FeedOverview[]> {
+    return this.repository.overview();
   }
 
   async get(id: string): Promise<ThreatFeed> {

@@ -1,15 +1,19 @@
 import {
   CannedReply,
   CannedReplyCreate,
+  CannedReplyUpdate,
+  HelpdeskAgent,
   HelpRequestCreate,
   PhoneTicketCreate,
   RemoteSession,
   RemoteSessionEnd,
   Ticket,
   TicketCommentCreate,
+  TicketCounts,
   TicketDetail,
   TicketQuery,
   TicketSatisfaction,
+  TicketSubscriber,
   TicketUpdate,
 } from '@otasuke/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -21,6 +25,8 @@ import type { Services } from '../http/services.ts';
 export const deskStaff = { roles: ['operator_admin', 'analyst', 'helpdesk'] } as const;
 /** The subscriber's people, who ask for help, consent and rate. */
 export const subscriberPeople = { roles: ['subscriber_admin', 'subscriber_member'] } as const;
+/** Who keeps the canned replies: the desk's own people and the operator's admins. */
+export const cannedReplyEditors = { roles: ['operator_admin', 'helpdesk'] } as const;
 export const ticketReaders = { roles: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member'] } as const;
 const IdParam = z.object({ id: z.uuid() });
 const tags = ['helpdesk'];
@@ -41,6 +47,21 @@ export function helpdeskRoutes({ helpdesk }: Services): FastifyPluginAsyncZod {
       '/helpdesk/tickets',
       { config: { access: ticketReaders }, schema: { tags, summary: 'Tickets, newest first (staff: every subscriber and unassigned mail; customers: their own)', querystring: TicketQuery, response: { 200: z.array(Ticket) } } },
       async (request) => helpdesk.list(scopeOf(request), request.query),
+    );
+    app.get(
+      '/helpdesk/ticket-counts',
+      { config: { access: deskStaff }, schema: { tags, summary: 'The queue’s counters over active tickets: by status, SLA breached or due soon, unassigned', response: { 200: TicketCounts } } },
+      async (request) => helpdesk.counts(scopeOf(request)),
+    );
+    app.get(
+      '/helpdesk/agents',
+      { config: { access: deskStaff }, schema: { tags, summary: 'Operator staff a ticket can be assigned to', response: { 200: z.array(HelpdeskAgent) } } },
+      async () => helpdesk.agents(),
+    );
+    app.get(
+      '/helpdesk/tickets/:id/subscriber',
+      { config: { access: deskStaff }, schema: { tags, summary: 'The ticket’s subscriber now: sensor health, open incidents, recent alerts, contract, sites and contacts (for a dispatch), jobs made from the ticket', params: IdParam, response: { 200: TicketSubscriber } } },
+      async (request) => helpdesk.subscriber(scopeOf(request), request.params.id),
     );
     app.get(
       '/helpdesk/tickets/:id',
@@ -69,8 +90,21 @@ export function helpdeskRoutes({ helpdesk }: Services): FastifyPluginAsyncZod {
     );
     app.post(
       '/helpdesk/canned-replies',
-      { config: { access: { roles: ['operator_admin'] } }, schema: { tags, summary: 'Add a canned reply', body: CannedReplyCreate, response: { 200: CannedReply } } },
+      { config: { access: cannedReplyEditors }, schema: { tags, summary: 'Add a canned reply', body: CannedReplyCreate, response: { 200: CannedReply } } },
       async (request) => helpdesk.createCannedReply(requestContext(request), request.body),
+    );
+    app.patch(
+      '/helpdesk/canned-replies/:id',
+      { config: { access: cannedReplyEditors }, schema: { tags, summary: 'Edit a canned reply (replies already sent keep their text)', params: IdParam, body: CannedReplyUpdate, response: { 200: CannedReply } } },
+      async (request) => helpdesk.updateCannedReply(requestContext(request), request.params.id, request.body),
+    );
+    app.delete(
+      '/helpdesk/canned-replies/:id',
+      { config: { access: cannedReplyEditors }, schema: { tags, summary: 'Delete a canned reply', params: IdParam, response: { 204: z.null() } } },
+      async (request, reply) => {
+        await helpdesk.deleteCannedReply(requestContext(request), request.params.id);
+        return reply.code(204).send(null);
+      },
     );
     app.post(
       '/helpdesk/tickets/:id/remote-sessions',
@@ -81,6 +115,11 @@ export function helpdeskRoutes({ helpdesk }: Services): FastifyPluginAsyncZod {
       '/helpdesk/remote-sessions/:id/consent',
       { config: { access: subscriberPeople }, schema: { tags, summary: 'The customer consents to the remote session (who and when are recorded)', params: IdParam, response: { 200: RemoteSession } } },
       async (request) => helpdesk.consentRemoteSession(requestContext(request), request.params.id),
+    );
+    app.post(
+      '/helpdesk/remote-sessions/:id/refuse',
+      { config: { access: subscriberPeople }, schema: { tags, summary: 'The customer declines the remote session (it can then never start)', params: IdParam, response: { 200: RemoteSession } } },
+      async (request) => helpdesk.refuseRemoteSession(requestContext(request), request.params.id),
     );
     app.post(
       '/helpdesk/remote-sessions/:id/start',

@@ -5,7 +5,22 @@
  * customer must consent to before the agent starts. Every write is audited.
  */
 import { isOperatorRole } from '@otasuke/shared';
-import type { CannedReply, HelpRequestCreate, PhoneTicketCreate, RemoteSession, Ticket, TicketCommentCreate, TicketDetail, TicketPriority, TicketQuery, TicketUpdate } from '@otasuke/shared';
+import type {
+  CannedReply,
+  CannedReplyUpdate,
+  HelpdeskAgent,
+  HelpRequestCreate,
+  PhoneTicketCreate,
+  RemoteSession,
+  Ticket,
+  TicketCommentCreate,
+  TicketCounts,
+  TicketDetail,
+  TicketPriority,
+  TicketQuery,
+  TicketSubscriber,
+  TicketUpdate,
+} from '@otasuke/shared';
 import { tenantFilterOf, type AccessScope, type RequestContext } from '../access/accessScope.ts';
 import type { AuditService } from '../audit/auditService.ts';
 import type { Clock } from '../clock.ts';
@@ -13,9 +28,9 @@ import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, Unauthen
 import { translate } from '../i18n/catalog.ts';
 import type { MailService } from '../mail/mailService.ts';
 import { iso } from './helpdeskTables.ts';
-import type { HelpdeskRepository, RemoteSessionRow, TicketCommentRow, TicketRow } from './helpdeskRepository.ts';
+import type { HelpdeskRepository, RemoteSessionRow, RemoteSessionView, TicketCommentView, TicketRow, TicketView } from './helpdeskRepository.ts';
 import { inboundMailToTicket } from './inboundMail.ts';
-import { slaState, ticketDueTimes } from './ticketSla.ts';
+import { slaState, ticketDueTimes, WARNING_FRACTION } from './ticketSla.ts';
 
 export function isDeskStaff(scope: AccessScope): boolean {
   return isOperatorRole(scope.role) && scope.organizationKind === 'operator';
@@ -133,7 +148,7 @@ export class HelpdeskService {
   }
 
   async list(scope: AccessScope, query: TicketQuery): Promise<Ticket[]> {
-    const rows = await this.repository.listTickets(tenantFilterOf(scope), query);
+    const rows = await this.repository.listTickets(tenantFilterOf(scope), query, this.clock.now(), WARNING_FRACTION);
     const tickets = rows.map((r) => this.toTicket(r));
     if (query.slaBreaching !== 'true') return tickets;
     const late = (s: string) => s === 'warning' || s === 'breached';
@@ -147,9 +162,26 @@ export class HelpdeskService {
     return {
       ticket: this.toTicket(row),
       context: staff ? (row.context ?? null) : null,
-      comments: comments.map(toComment),
+      comments: comments.map((c) => toComment(c, staff)),
       remoteSessions: (await this.repository.listRemoteSessions(id)).map(toRemoteSession),
     };
+  }
+
+  /** The queue's counters (active tickets: by status, SLA breached or due soon, unassigned). */
+  async counts(scope: AccessScope): Promise<TicketCounts> {
+    return this.repository.countTickets(tenantFilterOf(scope), this.clock.now(), WARNING_FRACTION);
+  }
+
+  /** Who a ticket can be assigned to. */
+  async agents(): Promise<HelpdeskAgent[]> {
+    return this.repository.listAgents();
+  }
+
+  /** The ticket's subscriber as it is now: context, sites and contacts (for a dispatch), jobs made from the ticket. */
+  async subscriber(scope: AccessScope, ticketId: string): Promise<TicketSubscriber> {
+    const row = await this.find(scope, ticketId);
+    if (!row.organizationId) return { organization: null, context: null, sites: [], contacts: [], dispatchJobs: [] };
+    return this.repository.subscriberOverview(row.organizationId, row.id, this.clock.now());
   }
 
   async update(context: RequestContext, id: string, patch: TicketUpdate): Promise<TicketDetail> {
@@ -222,32 +254,64 @@ export class HelpdeskService {
     return created;
   }
 
+  async updateCannedReply(context: RequestContext, id: string, patch: CannedReplyUpdate): Promise<CannedReply> {
+    const updated = await this.repository.updateCannedReply(id, {
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.body !== undefined ? { body: patch.body } : {}),
+      ...(patch.category !== undefined ? { category: patch.category } : {}),
+    });
+    if (!updated) throw new NotFoundError('canned reply');
+    await this.audit.record(context, { action: 'canned_reply.update', organizationId: null, targetType: 'canned_reply', targetId: id, details: { fields: Object.keys(patch) } });
+    return updated;
+  }
+
+  /** Replies already sent keep their text: a comment stores what was sent, not the template. */
+  async deleteCannedReply(context: RequestContext, id: string): Promise<void> {
+    if (!(await this.repository.deleteCannedReply(id))) throw new NotFoundError('canned reply');
+    await this.audit.record(context, { action: 'canned_reply.delete', organizationId: null, targetType: 'canned_reply', targetId: id });
+  }
+
   async requestRemoteSession(context: RequestContext, ticketId: string): Promise<RemoteSession> {
     const scope = requireScope(context);
     const ticket = await this.find(scope, ticketId);
     if (!ticket.organizationId) throw new ConflictError(`attach ${ticketNumber(ticket)} to a subscriber first (PATCH organizationId); remote support needs the customer's consent in the portal`);
+    if (ticket.status === 'closed') throw new ConflictError(`${ticketNumber(ticket)} is closed; reopen it before proposing remote support`);
+    if (await this.repository.openRemoteSession(ticketId)) throw new ConflictError(`${ticketNumber(ticket)} already has a remote session that is waiting or running; end it (or wait for the customer's answer) first`);
     const session = await this.repository.insertRemoteSession({ ticketId, organizationId: ticket.organizationId, requestedByUserId: scope.userId, now: this.clock.now() });
     await this.audit.record(context, { action: 'remote_session.request', organizationId: ticket.organizationId, targetType: 'remote_session', targetId: session.id });
-    return toRemoteSession(session);
+    return toRemoteSession({ ...session, consentUserName: null });
   }
 
   async consentRemoteSession(context: RequestContext, id: string): Promise<RemoteSession> {
     const scope = requireScope(context);
     const session = await this.findSession(scope, id);
     if (session.consentAt) throw new ConflictError('consent was already given for this session');
+    if (session.refusedAt) throw new ConflictError('this session was declined; the desk can propose a new one');
     const updated = await this.repository.updateRemoteSession(id, { consentUserId: scope.userId, consentAt: this.clock.now() });
     await this.audit.record(context, { action: 'remote_session.consent', organizationId: session.organizationId, targetType: 'remote_session', targetId: id });
-    return toRemoteSession(updated);
+    return toRemoteSession({ ...updated, consentUserName: await this.repository.userName(updated.consentUserId) });
+  }
+
+  /** The customer declines: the session can never start; the desk sees who declined and when. */
+  async refuseRemoteSession(context: RequestContext, id: string): Promise<RemoteSession> {
+    const scope = requireScope(context);
+    const session = await this.findSession(scope, id);
+    if (session.consentAt) throw new ConflictError('consent was already given for this session; ask the desk to end it instead');
+    if (session.refusedAt) throw new ConflictError('this session was already declined');
+    const updated = await this.repository.updateRemoteSession(id, { refusedUserId: scope.userId, refusedAt: this.clock.now() });
+    await this.audit.record(context, { action: 'remote_session.refuse', organizationId: session.organizationId, targetType: 'remote_session', targetId: id });
+    return toRemoteSession({ ...updated, consentUserName: null });
   }
 
   async startRemoteSession(context: RequestContext, id: string): Promise<RemoteSession> {
     const scope = requireScope(context);
     const session = await this.findSession(scope, id);
+    if (session.refusedAt) throw new ConflictError('the customer declined this session; it cannot start');
     if (!session.consentAt) throw new ConflictError('the customer has not consented yet: ask them to press 「同意する」 in the portal, then start');
     if (session.startedAt) throw new ConflictError('this session has already started');
     const updated = await this.repository.updateRemoteSession(id, { agentUserId: scope.userId, startedAt: this.clock.now() });
     await this.audit.record(context, { action: 'remote_session.start', organizationId: session.organizationId, targetType: 'remote_session', targetId: id });
-    return toRemoteSession(updated);
+    return toRemoteSession({ ...updated, consentUserName: await this.repository.userName(updated.consentUserId) });
   }
 
   async endRemoteSession(context: RequestContext, id: string, summary: string): Promise<RemoteSession> {
@@ -257,11 +321,11 @@ export class HelpdeskService {
     if (session.endedAt) throw new ConflictError('the session has already ended');
     const updated = await this.repository.updateRemoteSession(id, { endedAt: this.clock.now(), summary });
     await this.audit.record(context, { action: 'remote_session.end', organizationId: session.organizationId, targetType: 'remote_session', targetId: id });
-    return toRemoteSession(updated);
+    return toRemoteSession({ ...updated, consentUserName: await this.repository.userName(updated.consentUserId) });
   }
 
   /** Another tenant's ticket answers like a missing one. */
-  async find(scope: AccessScope, id: string): Promise<TicketRow> {
+  async find(scope: AccessScope, id: string): Promise<TicketView> {
     const row = await this.repository.getTicket(id, tenantFilterOf(scope));
     if (!row) throw new NotFoundError('ticket');
     return row;
@@ -282,13 +346,14 @@ export class HelpdeskService {
     await this.mail.enqueue({ organizationId: ticket.organizationId, to, subject: translate(locale, 'mail.ticket.reply.subject', vars), text: translate(locale, 'mail.ticket.reply.body', vars) });
   }
 
-  private toTicket(row: TicketRow): Ticket {
+  private toTicket(row: TicketView): Ticket {
     const now = this.clock.now();
     const created = new Date(row.createdAt);
     return {
       id: row.id,
       number: ticketNumber(row),
       organizationId: row.organizationId,
+      organizationName: row.organizationName,
       requesterEmail: row.requesterEmail,
       source: row.source,
       category: row.category,
@@ -298,15 +363,18 @@ export class HelpdeskService {
       description: row.description,
       incidentId: row.incidentId,
       assigneeUserId: row.assigneeUserId,
+      assigneeName: row.assigneeName,
       firstResponseDueAt: iso(row.firstResponseDueAt)!,
       resolutionDueAt: iso(row.resolutionDueAt)!,
       firstRespondedAt: iso(row.firstRespondedAt),
       resolvedAt: iso(row.resolvedAt),
+      closedAt: iso(row.closedAt),
       sla: {
         firstResponse: slaState(created, new Date(row.firstResponseDueAt), row.firstRespondedAt ? new Date(row.firstRespondedAt) : null, now),
         resolution: slaState(created, new Date(row.resolutionDueAt), row.resolvedAt ? new Date(row.resolvedAt) : null, now),
       },
       satisfaction: row.satisfaction,
+      satisfactionComment: row.satisfactionComment,
       createdAt: iso(row.createdAt)!,
     };
   }
@@ -317,16 +385,30 @@ function requireScope(context: RequestContext): AccessScope {
   return context.scope;
 }
 
-function toComment(c: TicketCommentRow) {
-  return { id: c.id, visibility: c.visibility, source: c.source, authorUserId: c.authorUserId, authorEmail: c.authorEmail, body: c.body, createdAt: iso(c.createdAt)! };
+/** Customers see that the desk wrote, not which of its people (nor their addresses). */
+function toComment(c: TicketCommentView, staff: boolean) {
+  const hidden = c.fromDesk && !staff;
+  return {
+    id: c.id,
+    visibility: c.visibility,
+    source: c.source,
+    authorUserId: hidden ? null : c.authorUserId,
+    authorEmail: hidden ? null : c.authorEmail,
+    authorName: hidden ? null : c.authorName,
+    fromDesk: c.fromDesk,
+    body: c.body,
+    createdAt: iso(c.createdAt)!,
+  };
 }
 
-export function toRemoteSession(s: RemoteSessionRow): RemoteSession {
+export function toRemoteSession(s: RemoteSessionView): RemoteSession {
   return {
     id: s.id,
     ticketId: s.ticketId,
     consentUserId: s.consentUserId,
+    consentUserName: s.consentUserName,
     consentAt: iso(s.consentAt),
+    refusedAt: iso(s.refusedAt),
     agentUserId: s.agentUserId,
     startedAt: iso(s.startedAt),
     endedAt: iso(s.endedAt),

@@ -69,6 +69,9 @@ export interface RemoteSessionsTable {
   requestedByUserId: string | null;
   consentUserId: string | null;
   consentAt: NullableTimestamp;
+  /** Migration 0012: the customer declined. */
+  refusedUserId: Generated<string | null>;
+  refusedAt: NullableTimestamp;
   agentUserId: string | null;
   startedAt: NullableTimestamp;
   endedAt: NullableTimestamp;

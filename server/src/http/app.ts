@@ -39,9 +39,11 @@ import { incidentRoutes } from '../incidents/incidentRoutes.ts';
 import { acknowledgementLinkRoutes, notificationRoutes } from '../notifications/notificationRoutes.ts';
 import { suppressionRoutes } from '../suppressions/suppressionRoutes.ts';
 import { statsRoutes } from '../stats/statsRoutes.ts';
+import { subscriberDirectoryRoutes } from '../subscriberDirectory/subscriberDirectoryRoutes.ts';
 import { helpdeskRoutes } from '../helpdesk/helpdeskRoutes.ts';
 import { dispatchRoutes } from '../dispatch/dispatchRoutes.ts';
 import { insuranceRoutes } from '../insurance/insuranceRoutes.ts';
+import { liveEventRoutes } from '../liveEvents/liveEventRoutes.ts';
 import { accessGuard, type RouteAccess } from './accessGuard.ts';
 import { errorBody, mapError } from './errorMapper.ts';
 import type { Services } from './services.ts';
@@ -155,10 +157,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
       await api.register(incidentRoutes(services));
       await api.register(suppressionRoutes(services));
       await api.register(statsRoutes(services));
+      await api.register(subscriberDirectoryRoutes(services));
       await api.register(helpdeskRoutes(services));
       await api.register(dispatchRoutes(services));
       await api.register(insuranceRoutes(services));
       await api.register(notificationRoutes(services));
+      await api.register(liveEventRoutes(services));
     },
     { prefix: '/api/v1' },
   );

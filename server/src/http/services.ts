@@ -19,10 +19,12 @@ import type { AlertService } from '../alerts/alertService.ts';
 import type { IncidentService } from '../incidents/incidentService.ts';
 import type { SuppressionService } from '../suppressions/suppressionService.ts';
 import type { StatsService } from '../stats/statsService.ts';
+import type { SubscriberDirectoryService } from '../subscriberDirectory/subscriberDirectoryService.ts';
 import type { HelpdeskService } from '../helpdesk/helpdeskService.ts';
 import type { DispatchService } from '../dispatch/dispatchService.ts';
 import type { InsuranceService } from '../insurance/insuranceService.ts';
 import type { NotificationService } from '../notifications/notificationService.ts';
+import type { LiveEventHub } from '../liveEvents/liveEventHub.ts';
 import type { OutboxMail } from '@otasuke/shared';
 import type { AccessScope } from '../access/accessScope.ts';
 
@@ -48,10 +50,13 @@ export interface Services {
   incidents: IncidentService;
   suppressions: SuppressionService;
   stats: StatsService;
+  subscriberDirectory: SubscriberDirectoryService;
   helpdesk: HelpdeskService;
   dispatch: DispatchService;
   insurance: InsuranceService;
   notifications: NotificationService;
+  /** The console's live event streams (GET /events). */
+  liveEvents: LiveEventHub;
 }
 
 /** The dev mailbox: outgoing mail as stored in the outbox, readable in the console. */

@@ -8,7 +8,7 @@ import type { TenantFilter } from '../access/accessScope.ts';
 import type { Db } from '../db/database.ts';
 import { restrictToTenant } from '../db/tenantFilter.ts';
 import type { SlaClocks } from './slaCalendar.ts';
-import { joinsWindow, planBatchCorrelation, type CorrelationKey, type NewIncidentPlan, type OpenIncidentFacts, type SegmentToCorrelate } from './correlation.ts';
+import { CORRELATION_RULES, planBatchCorrelation, type BatchCorrelationPlan, type CorrelationKey, type CorrelationRule, type NewIncidentPlan, type OpenIncidentFacts, type SegmentToCorrelate } from './correlation.ts';
 import { withDigest } from './evidence.ts';
 import { monitoringDb, type IncidentsTable, type MonitoringDb, type MonitoringTx } from './incidentTables.ts';
 import type { PriorityFacts } from './priority.ts';
@@ -72,99 +72,29 @@ export class IncidentRepository {
   }
 
   /**
-   * Puts one segment (alerts of one key, no quiet gap inside) into the correlating incident of its
-   * key, or a new one. The advisory lock serialises correlators of the same key across processes;
-   * the unique index would refuse a second correlating incident if anything bypassed it.
+   * Correlates alerts already stored (fixtures, re-correlation of alerts a failed hook left without
+   * an incident) in a transaction of its own, then points the alerts at their incidents.
    */
-  async correlate(organizationId: string, key: CorrelationKey, alerts: readonly AlertForIncident[], prioritize: Prioritizer, now: Date): Promise<{ incidentId: string; created: boolean }> {
-    const first = alerts[0]!;
-    const firstSeen = alerts.reduce((m, a) => (a.observedAt < m ? a.observedAt : m), first.observedAt);
-    const lastSeen = alerts.reduce((m, a) => (a.observedAt > m ? a.observedAt : m), first.observedAt);
-    const severity = Math.min(...alerts.map((a) => a.severity));
+  async correlateBatch(segments: readonly SegmentToCorrelate[], prioritize: Prioritizer, now: Date, rules: readonly CorrelationRule[] = CORRELATION_RULES): Promise<{ incidents: string[]; created: number }> {
+    if (segments.length === 0) return { incidents: [], created: 0 };
     return this.db.transaction().execute(async (tx) => {
-      await sql`select pg_advisory_xact_lock(hashtextextended(${`incident:${organizationId}:${key.key}`}, 0))`.execute(tx);
-      const open = await tx
-        .selectFrom('incidents')
-        .selectAll()
-        .where('organizationId', '=', organizationId)
-        .where('dedupKey', '=', key.key)
-        .where('correlating', '=', true)
-        .forUpdate()
-        .executeTakeFirst();
-      const asset = key.insideHost
-        ? await tx.selectFrom('assetCriticality').select('criticality').where('organizationId', '=', organizationId).where(sql<boolean>`host = ${key.insideHost}::inet`).executeTakeFirst()
-        : undefined;
-      let incidentId: string;
-      let created = false;
-      if (open && joinsWindow(open.lastSeenAt, firstSeen, key.windowMs)) {
-        const count = Number(open.alertCount) + alerts.length;
-        const worst = Math.min(open.severity, severity);
-        const { priority } = prioritize({ kind: open.kind as IncidentKind, engine: open.engine, direction: open.direction, severity: worst, alertCount: count, assetCriticality: asset?.criticality ?? null }, open.priority, open.createdAt);
-        await tx
-          .updateTable('incidents')
-          .set({
-            alertCount: sql`alert_count + ${alerts.length}`,
-            firstSeenAt: sql`least(first_seen_at, ${firstSeen})`,
-            lastSeenAt: sql`greatest(last_seen_at, ${lastSeen})`,
-            severity: worst,
-            priority,
-            updatedAt: now,
-          })
-          .where('id', '=', open.id)
-          .execute();
-        if (priority !== open.priority) await this.addTimeline(tx, { incidentId: open.id, organizationId, at: now, actorUserId: null, kind: 'priority_raised', details: { from: open.priority, to: priority, alertCount: count } });
-        incidentId = open.id;
-      } else {
-        if (open) await tx.updateTable('incidents').set({ correlating: false, updatedAt: now }).where('id', '=', open.id).execute();
-        const { priority, sla } = prioritize({ kind: key.kind, engine: first.engine, direction: first.direction, severity, alertCount: alerts.length, assetCriticality: asset?.criticality ?? null }, null, now);
-        const row = await tx
-          .insertInto('incidents')
-          .values({
-            organizationId,
-            siteId: first.siteId,
-            sensorId: first.sensorId,
-            dedupKey: key.key,
-            kind: key.kind,
-            explain: first.explain,
-            direction: first.direction,
-            engine: first.engine,
-            insideHost: key.insideHost,
-            peer: key.peer,
-            gid: first.gid,
-            signatureId: first.signatureId,
-            signature: first.signature,
-            severity,
-            priority,
-            alertCount: alerts.length,
-            firstSeenAt: firstSeen,
-            lastSeenAt: lastSeen,
-            slaCalendar: sla!.calendar,
-            acknowledgeDueAt: sla!.acknowledgeDueAt,
-            notifyDueAt: sla!.notifyDueAt,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        incidentId = row.id;
-        created = true;
-        await this.addTimeline(tx, { incidentId, organizationId, at: now, actorUserId: null, kind: 'opened', details: { dedupKey: key.key, priority, alertCount: alerts.length, ...(open ? { after: open.id } : {}) } });
-      }
-      await this.assignAlerts(tx, incidentId, alerts.map((a) => a.id), firstSeen, lastSeen);
-      return { incidentId, created };
+      const plan = await this.correlateWithin(tx, segments, prioritize, now, rules);
+      await this.assignAlertsTo(tx, plan.assignments);
+      return { incidents: plan.touched, created: plan.inserts.length };
     });
   }
 
   /**
-   * Correlates a whole batch in one transaction with a fixed number of statements, whatever its size:
-   * the advisory locks of every key (taken in key order, so two workers never deadlock), the open
+   * Correlates a whole batch inside the caller's transaction (ingest's insert, so the alerts are
+   * written with their incident id) with a fixed number of statements, whatever its size: the
+   * advisory locks of every key (taken in key order, so two writers never deadlock), the open
    * incidents of those keys and their assets in one select each, then one update of the incidents
-   * joined, one insert of the incidents opened, one insert of their timeline entries and one update
-   * of the alerts (per 5,000). The decisions are the ones `correlate` makes segment by segment, taken
-   * in memory in the segments' order (segmentBatch gives a key's segments in time order).
+   * joined, one insert of the incidents opened and one insert of their timeline entries. The
+   * decisions are taken in memory (planBatchCorrelation) in the segments' order (segmentBatch gives
+   * a key's segments in time order). Returns the plan; its `assignments` say each alert's incident.
    */
-  async correlateBatch(segments: readonly SegmentToCorrelate[], prioritize: Prioritizer, now: Date): Promise<{ incidents: string[]; created: number }> {
-    if (segments.length === 0) return { incidents: [], created: 0 };
+  async correlateWithin(db: Db | MonitoringDb, segments: readonly SegmentToCorrelate[], prioritize: Prioritizer, now: Date, rules: readonly CorrelationRule[] = CORRELATION_RULES): Promise<BatchCorrelationPlan> {
+    const tx = db as MonitoringDb;
     const groups = new Map<string, { organizationId: string; key: CorrelationKey; segments: SegmentToCorrelate[] }>();
     for (const segment of segments) {
       const lock = `incident:${segment.organizationId}:${segment.key.key}`;
@@ -172,73 +102,87 @@ export class IncidentRepository {
       group.segments.push(segment);
       groups.set(lock, group);
     }
+    if (groups.size === 0) return { updates: [], inserts: [], timeline: [], assignments: [], touched: [] };
     const locks = [...groups.keys()].sort();
     const keyOrgs = locks.map((l) => groups.get(l)!.organizationId);
     const keyTexts = locks.map((l) => groups.get(l)!.key.key);
     const hosts = [...groups.values()].filter((g) => g.key.insideHost !== null);
-    return this.db.transaction().execute(async (tx) => {
-      await sql`select count(pg_advisory_xact_lock(hashtextextended(s.lock, 0))) from (select lock from unnest(${sql.val(locks)}::text[]) as lock order by lock) s`.execute(tx);
-      // Each join on unnest also says `= any(…)`: PGlite never analyzes its tables, and the array
-      // condition is what makes the planner use the index instead of scanning.
-      const openRows = await sql<OpenIncident>`
-        select i.id, i.organization_id, i.dedup_key, i.kind, i.engine, i.direction, i.severity, i.priority, i.alert_count, i.last_seen_at, i.created_at
-        from incidents i join unnest(${sql.val(keyOrgs)}::uuid[], ${sql.val(keyTexts)}::text[]) as k(organization_id, dedup_key)
-          on i.organization_id = k.organization_id and i.dedup_key = k.dedup_key
-        where i.correlating and i.organization_id = any(${sql.val([...new Set(keyOrgs)])}::uuid[]) and i.dedup_key = any(${sql.val(keyTexts)}::text[])
-        for update of i`.execute(tx);
-      const open = new Map(openRows.rows.map((r) => [`incident:${r.organizationId}:${r.dedupKey}`, r]));
-      const assetRows = hosts.length
-        ? await sql<{ organizationId: string; host: string; criticality: 'high' | 'normal' | 'low' }>`
-            select k.organization_id, k.host, a.criticality
-            from asset_criticality a join unnest(${sql.val(hosts.map((g) => g.organizationId))}::uuid[], ${sql.val(hosts.map((g) => g.key.insideHost))}::text[]) as k(organization_id, host)
-              on a.organization_id = k.organization_id and a.host = k.host::inet`.execute(tx)
-        : { rows: [] };
-      const assets = new Map(assetRows.rows.map((r) => [`${r.organizationId}\u0000${r.host}`, r.criticality]));
-      const plan = planBatchCorrelation([...groups.entries()].map(([lock, g]) => ({ ...g, open: open.get(lock) ?? null, assetCriticality: assets.get(`${g.organizationId}\u0000${g.key.insideHost}`) ?? null })), prioritize, now);
+    await sql`select count(pg_advisory_xact_lock(hashtextextended(s.lock, 0))) from (select lock from unnest(${sql.val(locks)}::text[]) as lock order by lock) s`.execute(tx);
+    // Each join on unnest also says `= any(…)`: PGlite never analyzes its tables, and the array
+    // condition is what makes the planner use the index instead of scanning.
+    const openRows = await sql<OpenIncident>`
+      select i.id, i.organization_id, i.dedup_key, i.kind, i.explain, i.engine, i.direction, i.severity, i.priority, i.alert_count, i.last_seen_at, i.created_at
+      from incidents i join unnest(${sql.val(keyOrgs)}::uuid[], ${sql.val(keyTexts)}::text[]) as k(organization_id, dedup_key)
+        on i.organization_id = k.organization_id and i.dedup_key = k.dedup_key
+      where i.correlating and i.organization_id = any(${sql.val([...new Set(keyOrgs)])}::uuid[]) and i.dedup_key = any(${sql.val(keyTexts)}::text[])
+      for update of i`.execute(tx);
+    const open = new Map(openRows.rows.map((r) => [`incident:${r.organizationId}:${r.dedupKey}`, r]));
+    const assetRows = hosts.length
+      ? await sql<{ organizationId: string; host: string; criticality: 'high' | 'normal' | 'low' }>`
+          select k.organization_id, k.host, a.criticality
+          from asset_criticality a join unnest(${sql.val(hosts.map((g) => g.organizationId))}::uuid[], ${sql.val(hosts.map((g) => g.key.insideHost))}::text[]) as k(organization_id, host)
+            on a.organization_id = k.organization_id and a.host = k.host::inet`.execute(tx)
+      : { rows: [] };
+    const assets = new Map(assetRows.rows.map((r) => [`${r.organizationId}\u0000${r.host}`, r.criticality]));
+    const plan = planBatchCorrelation(
+      [...groups.entries()].map(([lock, g]) => ({ ...g, open: open.get(lock) ?? null, assetCriticality: assets.get(`${g.organizationId}\u0000${g.key.insideHost}`) ?? null })),
+      prioritize,
+      now,
+      undefined,
+      rules,
+    );
 
-      if (plan.updates.length > 0) {
-        const u = plan.updates;
-        await sql`
-          update incidents i set
-            alert_count = i.alert_count + u.n,
-            first_seen_at = least(i.first_seen_at, u.first_seen_at),
-            last_seen_at = greatest(i.last_seen_at, u.last_seen_at),
-            severity = least(i.severity, u.severity),
-            priority = u.priority,
-            correlating = u.correlating,
-            updated_at = ${now}
-          from unnest(${sql.val(u.map((x) => x.id))}::uuid[], ${sql.val(u.map((x) => x.added))}::int[], ${sql.val(u.map((x) => x.firstSeenAt))}::timestamptz[],
-            ${sql.val(u.map((x) => x.lastSeenAt))}::timestamptz[], ${sql.val(u.map((x) => x.severity))}::smallint[], ${sql.val(u.map((x) => x.priority))}::text[],
-            ${sql.val(u.map((x) => x.correlating))}::boolean[]) as u(id, n, first_seen_at, last_seen_at, severity, priority, correlating)
-          where i.id = u.id and i.id = any(${sql.val(u.map((x) => x.id))}::uuid[])`.execute(tx);
-      }
-      if (plan.inserts.length > 0) {
-        const c = <T>(pick: (x: NewIncidentPlan) => T) => sql.val(plan.inserts.map(pick));
-        await sql`
-          insert into incidents (id, organization_id, site_id, sensor_id, dedup_key, correlating, kind, explain, direction, engine, inside_host, peer,
-            gid, signature_id, signature, severity, priority, alert_count, first_seen_at, last_seen_at, sla_calendar, acknowledge_due_at, notify_due_at, created_at, updated_at)
-          select t.*, ${now}::timestamptz, ${now}::timestamptz
-          from unnest(${c((x) => x.id)}::uuid[], ${c((x) => x.organizationId)}::uuid[], ${c((x) => x.siteId)}::uuid[], ${c((x) => x.sensorId)}::uuid[],
-            ${c((x) => x.dedupKey)}::text[], ${c((x) => x.correlating)}::boolean[], ${c((x) => x.kind)}::text[], ${c((x) => x.explain)}::text[],
-            ${c((x) => x.direction)}::text[], ${c((x) => x.engine)}::text[], ${c((x) => x.insideHost)}::text[], ${c((x) => x.peer)}::text[],
-            ${c((x) => x.gid)}::int[], ${c((x) => x.signatureId)}::bigint[], ${c((x) => x.signature)}::text[], ${c((x) => x.severity)}::smallint[],
-            ${c((x) => x.priority)}::text[], ${c((x) => x.alertCount)}::bigint[], ${c((x) => x.firstSeenAt)}::timestamptz[], ${c((x) => x.lastSeenAt)}::timestamptz[],
-            ${c((x) => x.slaCalendar)}::text[], ${c((x) => x.acknowledgeDueAt)}::timestamptz[], ${c((x) => x.notifyDueAt)}::timestamptz[])
-          as t(id, organization_id, site_id, sensor_id, dedup_key, correlating, kind, explain, direction, engine, inside_host, peer,
-            gid, signature_id, signature, severity, priority, alert_count, first_seen_at, last_seen_at, sla_calendar, acknowledge_due_at, notify_due_at)`.execute(tx);
-      }
-      if (plan.timeline.length > 0) {
-        const e = plan.timeline;
-        await sql`
-          insert into incident_events (incident_id, organization_id, at, actor_user_id, kind, details)
-          select t.incident_id, t.organization_id, ${now}::timestamptz, null, t.kind, t.details::jsonb
-          from unnest(${sql.val(e.map((x) => x.incidentId))}::uuid[], ${sql.val(e.map((x) => x.organizationId))}::uuid[], ${sql.val(e.map((x) => x.kind))}::text[],
-            ${sql.val(e.map((x) => JSON.stringify(x.details ?? {})))}::text[]) with ordinality as t(incident_id, organization_id, kind, details, n)
-          order by t.n`.execute(tx);
-      }
-      await this.assignAlertsTo(tx, plan.assignments);
-      return { incidents: plan.touched, created: plan.inserts.length };
-    });
+    if (plan.updates.length > 0) {
+      const u = plan.updates;
+      await sql`
+        update incidents i set
+          alert_count = i.alert_count + u.n,
+          first_seen_at = least(i.first_seen_at, u.first_seen_at),
+          last_seen_at = greatest(i.last_seen_at, u.last_seen_at),
+          severity = least(i.severity, u.severity),
+          priority = u.priority,
+          correlating = u.correlating,
+          kind = coalesce(u.kind, i.kind),
+          explain = coalesce(u.explain, i.explain),
+          direction = coalesce(u.direction, i.direction),
+          engine = coalesce(u.engine, i.engine),
+          gid = case when u.kind is null then i.gid else u.gid end,
+          signature_id = case when u.kind is null then i.signature_id else u.signature_id end,
+          signature = case when u.kind is null then i.signature else u.signature end,
+          updated_at = ${now}
+        from unnest(${sql.val(u.map((x) => x.id))}::uuid[], ${sql.val(u.map((x) => x.added))}::int[], ${sql.val(u.map((x) => x.firstSeenAt))}::timestamptz[],
+          ${sql.val(u.map((x) => x.lastSeenAt))}::timestamptz[], ${sql.val(u.map((x) => x.severity))}::smallint[], ${sql.val(u.map((x) => x.priority))}::text[],
+          ${sql.val(u.map((x) => x.correlating))}::boolean[], ${sql.val(u.map((x) => x.identity?.kind ?? null))}::text[], ${sql.val(u.map((x) => x.identity?.explain ?? null))}::text[],
+          ${sql.val(u.map((x) => x.identity?.direction ?? null))}::text[], ${sql.val(u.map((x) => x.identity?.engine ?? null))}::text[], ${sql.val(u.map((x) => x.identity?.gid ?? null))}::int[],
+          ${sql.val(u.map((x) => x.identity?.signatureId ?? null))}::bigint[], ${sql.val(u.map((x) => x.identity?.signature ?? null))}::text[])
+          as u(id, n, first_seen_at, last_seen_at, severity, priority, correlating, kind, explain, direction, engine, gid, signature_id, signature)
+        where i.id = u.id and i.id = any(${sql.val(u.map((x) => x.id))}::uuid[])`.execute(tx);
+    }
+    if (plan.inserts.length > 0) {
+      const c = <T>(pick: (x: NewIncidentPlan) => T) => sql.val(plan.inserts.map(pick));
+      await sql`
+        insert into incidents (id, organization_id, site_id, sensor_id, dedup_key, correlating, kind, explain, direction, engine, inside_host, peer,
+          gid, signature_id, signature, severity, priority, alert_count, first_seen_at, last_seen_at, sla_calendar, acknowledge_due_at, notify_due_at, created_at, updated_at)
+        select t.*, ${now}::timestamptz, ${now}::timestamptz
+        from unnest(${c((x) => x.id)}::uuid[], ${c((x) => x.organizationId)}::uuid[], ${c((x) => x.siteId)}::uuid[], ${c((x) => x.sensorId)}::uuid[],
+          ${c((x) => x.dedupKey)}::text[], ${c((x) => x.correlating)}::boolean[], ${c((x) => x.kind)}::text[], ${c((x) => x.explain)}::text[],
+          ${c((x) => x.direction)}::text[], ${c((x) => x.engine)}::text[], ${c((x) => x.insideHost)}::text[], ${c((x) => x.peer)}::text[],
+          ${c((x) => x.gid)}::int[], ${c((x) => x.signatureId)}::bigint[], ${c((x) => x.signature)}::text[], ${c((x) => x.severity)}::smallint[],
+          ${c((x) => x.priority)}::text[], ${c((x) => x.alertCount)}::bigint[], ${c((x) => x.firstSeenAt)}::timestamptz[], ${c((x) => x.lastSeenAt)}::timestamptz[],
+          ${c((x) => x.slaCalendar)}::text[], ${c((x) => x.acknowledgeDueAt)}::timestamptz[], ${c((x) => x.notifyDueAt)}::timestamptz[])
+        as t(id, organization_id, site_id, sensor_id, dedup_key, correlating, kind, explain, direction, engine, inside_host, peer,
+          gid, signature_id, signature, severity, priority, alert_count, first_seen_at, last_seen_at, sla_calendar, acknowledge_due_at, notify_due_at)`.execute(tx);
+    }
+    if (plan.timeline.length > 0) {
+      const e = plan.timeline;
+      await sql`
+        insert into incident_events (incident_id, organization_id, at, actor_user_id, kind, details)
+        select t.incident_id, t.organization_id, ${now}::timestamptz, null, t.kind, t.details::jsonb
+        from unnest(${sql.val(e.map((x) => x.incidentId))}::uuid[], ${sql.val(e.map((x) => x.organizationId))}::uuid[], ${sql.val(e.map((x) => x.kind))}::text[],
+          ${sql.val(e.map((x) => JSON.stringify(x.details ?? {})))}::text[]) with ordinality as t(incident_id, organization_id, kind, details, n)
+        order by t.n`.execute(tx);
+    }
+    return plan;
   }
 
   /** One update per 5,000 alerts: each alert's row found by id within the batch's time bounds (so
@@ -257,14 +201,6 @@ export class IncidentRepository {
         update alerts a set incident_id = u.incident_id
         from unnest(${sql.val(chunk.map((x) => x.alertId))}::uuid[], ${sql.val(chunk.map((x) => x.incidentId))}::uuid[]) as u(id, incident_id)
         where a.id = u.id and a.id = any(${sql.val(chunk.map((x) => x.alertId))}::uuid[]) and a.observed_at >= ${new Date(from)} and a.observed_at < ${new Date(to + 1)}`.execute(tx);
-    }
-  }
-
-  private async assignAlerts(tx: Tx, incidentId: string, alertIds: readonly string[], from: Date, to: Date): Promise<void> {
-    // The time bounds let PostgreSQL skip the other months' partitions.
-    for (let i = 0; i < alertIds.length; i += 5000) {
-      const chunk = alertIds.slice(i, i + 5000);
-      await sql`update alerts set incident_id = ${incidentId} where id = any(${sql.val(chunk)}::uuid[]) and observed_at between ${from} and ${to}`.execute(tx);
     }
   }
 
@@ -301,6 +237,25 @@ export class IncidentRepository {
     }
     if (query.sort === 'priority') q = q.orderBy('incidents.priority', 'asc');
     return q.orderBy('incidents.lastSeenAt', 'desc').orderBy('incidents.id', 'desc').limit(query.limit + 1).execute();
+  }
+
+  /**
+   * The subscriber's acknowledgement of these incidents (the mail's link or the portal), with who it
+   * was: the contact or user as now named, else the name the timeline kept when it happened.
+   */
+  async customerAcknowledgements(ids: readonly string[]): Promise<Map<string, { at: Date; via: 'mail_link' | 'portal' | null; by: string | null }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await sql<{ incidentId: string; acknowledgedAt: Date | string; via: string | null; by: string | null }>`
+      select s.incident_id, s.acknowledged_at,
+             case when s.acknowledged_by_contact_id is not null or e.details->>'via' = 'mail_link' then 'mail_link'
+                  when s.acknowledged_by_user_id is not null or e.details->>'via' = 'console' then 'portal' end as via,
+             coalesce(c.name, u.display_name, e.details->>'contactName') as by
+      from incident_notification_states s
+      left join notification_contacts c on c.id = s.acknowledged_by_contact_id
+      left join users u on u.id = s.acknowledged_by_user_id
+      left join lateral (select details from incident_events where incident_id = s.incident_id and kind = 'customer_acknowledged' order by id limit 1) e on true
+      where s.incident_id = any(${sql.val(ids)}::uuid[]) and s.acknowledged_at is not null`.execute(this.db);
+    return new Map(rows.rows.map((r) => [r.incidentId, { at: new Date(r.acknowledgedAt), via: r.via as 'mail_link' | 'portal' | null, by: r.by }]));
   }
 
   async get(filter: TenantFilter, id: string): Promise<IncidentRow | undefined> {

@@ -23,8 +23,8 @@ import type { Clock } from '../clock.ts';
 import { incidentTitle, renderIncidentText, type RenderedText } from '../explain/incidentText.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
 import type { StoredAlertRef } from '../ingest/alertIngestHooks.ts';
-import { CORRELATION_RULES, segmentBatch, type CorrelationRule } from './correlation.ts';
-import type { AlertForIncident, IncidentRepository, IncidentRow, Prioritizer, QueueCursor } from './incidentRepository.ts';
+import { checkRules, CORRELATION_RULES, incidentAlertOf, segmentBatch, type CorrelationRule } from './correlation.ts';
+import type { IncidentRepository, IncidentRow, Prioritizer, QueueCursor } from './incidentRepository.ts';
 import { priorityOf, raisedPriority } from './priority.ts';
 import { slaClocks } from './slaCalendar.ts';
 
@@ -103,48 +103,20 @@ export class IncidentService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly rules: readonly CorrelationRule[] = CORRELATION_RULES,
-  ) {}
+  ) {
+    checkRules(rules);
+  }
 
   /**
-   * Correlates newly stored alerts (suppressed ones are skipped). A group that fails does not stop
-   * the others; its alerts stay uncorrelated (incident_id null) and can be correlated again later.
+   * Correlates alerts already stored (suppressed ones are skipped) in one transaction: the path of
+   * alerts stored without their incident (fixtures, a re-run after a failed hook). Ingest itself
+   * correlates inside its insert (monitoringHooks.ts). On failure the alerts stay uncorrelated
+   * (incident_id null) and can be correlated again later.
    */
   async correlate(alerts: readonly StoredAlertRef[]): Promise<{ incidents: string[]; created: number }> {
-    const candidates = alerts
-      .filter((a) => !a.suppressed)
-      .map(
-        (a): AlertForIncident & { srcIp: string; destIp: string } => ({
-          id: a.id,
-          organizationId: a.organizationId,
-          siteId: a.siteId,
-          sensorId: a.sensorId,
-          observedAt: new Date(a.alert.observedAt),
-          direction: a.alert.direction,
-          engine: a.alert.engine,
-          explain: a.alert.explain,
-          gid: a.alert.gid,
-          signatureId: a.alert.signatureId,
-          signature: a.alert.signature,
-          severity: a.alert.severity,
-          srcIp: a.alert.srcIp,
-          destIp: a.alert.destIp,
-        }),
-      );
-    const incidents = new Set<string>();
-    let created = 0;
-    const failures: unknown[] = [];
-    for (const segment of segmentBatch(candidates, this.rules)) {
-      try {
-        const result = await this.repository.correlate(segment.organizationId, segment.key, segment.alerts, prioritize, this.clock.now());
-        incidents.add(result.incidentId);
-        if (result.created) created++;
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    // The other segments are done; ingest logs this and keeps the batch (the alerts stay stored).
-    if (failures.length > 0) throw new AggregateError(failures, `correlation failed for ${failures.length} group(s) of alerts; they stay uncorrelated`);
-    return { incidents: [...incidents], created };
+    const candidates = alerts.filter((a) => !a.suppressed).map(incidentAlertOf);
+    if (candidates.length === 0) return { incidents: [], created: 0 };
+    return this.repository.correlateBatch(segmentBatch(candidates, this.rules), prioritize, this.clock.now(), this.rules);
   }
 
   async list(scope: AccessScope, query: IncidentQuery): Promise<IncidentPage> {
@@ -152,7 +124,14 @@ export class IncidentService {
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     const nextCursor = rows.length > query.limit && last ? encodeCursor({ priority: last.priority, lastSeenAt: last.lastSeenAt.toISOString(), id: last.id }) : null;
-    return { items: page.map((r) => toSummary(r)), nextCursor };
+    const acknowledged = await this.repository.customerAcknowledgements(page.map((r) => r.id));
+    return {
+      items: page.map((r) => {
+        const ack = acknowledged.get(r.id);
+        return { ...toSummary(r), customerAcknowledgement: ack ? { at: ack.at.toISOString(), via: ack.via, by: ack.by } : null };
+      }),
+      nextCursor,
+    };
   }
 
   private async find(scope: AccessScope, id: string): Promise<IncidentRow> {

@@ -67,8 +67,8 @@ describe(`incidents (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'P
   });
 
   it('opens a new incident after the key has been quiet longer than its window', async () => {
-    // C2 window = 60 min; the flood ended 2026-03-02 01:16:40 UTC.
-    const later = await series('a', 3, '2026-03-02T03:00:00Z', 1000);
+    // The window of the outbound-peer group (C2, bad site, beaconing) = 120 min; the flood ended 2026-03-02 01:16:40 UTC.
+    const later = await series('a', 3, '2026-03-02T03:17:00Z', 1000);
     await hooks.afterStore(later);
     const incidents = await incidentsOf('a');
     expect(incidents.map((i) => Number(i.alertCount))).toEqual([10_000, 3]);
@@ -127,7 +127,7 @@ describe(`incidents (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     const [big, small] = await incidentsOf('a');
     const merged = (await platform.request(analyst, 'POST', `/api/v1/incidents/${big!.id}/merge`, { sourceIds: [small!.id] })).json();
     expect(merged.incident.alertCount).toBe(10_003);
-    expect(merged.incident.lastSeenAt).toBe('2026-03-02T03:00:02.000Z');
+    expect(merged.incident.lastSeenAt).toBe('2026-03-02T03:17:02.000Z');
     expect((await get(small!.id)).incident).toMatchObject({ status: 'merged', mergedIntoId: big!.id, alertCount: 0 });
     const [otherTenant] = await incidentsOf('b');
     const refused = await platform.request(analyst, 'POST', `/api/v1/incidents/${big!.id}/merge`, { sourceIds: [otherTenant!.id] });

@@ -1,20 +1,22 @@
 /**
  * The monitoring side of ingest (see ingest/alertIngestHooks.ts): suppressions decide before the
- * insert, and after the commit suppressed alerts are counted and the rest correlated into incidents.
- *
- * Given the database, correlation is set-based: one transaction and a fixed number of statements
- * per batch (IncidentRepository.correlateBatch), which is what lets it keep up with the ingest rate.
- * Without it, the service correlates segment by segment (one transaction each).
+ * insert; inside the insert's transaction the new, unsuppressed alerts are correlated into incidents
+ * (IncidentRepository.correlateWithin: a fixed number of statements per batch, and the alert rows
+ * written with their incident id, which is what lets correlation keep up with the ingest rate);
+ * after the commit suppression hits are counted, and alerts that were stored without correlation
+ * (fixtures, a batch whose correlation failed) are correlated in a transaction of their own.
  */
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { AlertIngestHooks, StoredAlertRef } from '../ingest/alertIngestHooks.ts';
 import type { SuppressionService } from '../suppressions/suppressionService.ts';
-import { CORRELATION_RULES, segmentBatch, type BatchPrioritizer, type CorrelationRule, type IncidentAlert } from './correlation.ts';
+import { checkRules, CORRELATION_RULES, incidentAlertOf, segmentBatch, type BatchPrioritizer, type CorrelationRule } from './correlation.ts';
 import { IncidentRepository } from './incidentRepository.ts';
 import type { IncidentService } from './incidentService.ts';
 import { priorityOf, raisedPriority } from './priority.ts';
 import { slaClocks } from './slaCalendar.ts';
+
+export { incidentAlertOf };
 
 /** As IncidentService decides: a new incident gets its SLA clocks; an open one only ever goes up. */
 const prioritize: BatchPrioritizer = (facts, current, openedAt) => {
@@ -23,42 +25,37 @@ const prioritize: BatchPrioritizer = (facts, current, openedAt) => {
   return { priority: raisedPriority(current, computed), sla: null };
 };
 
-export function incidentAlertOf(a: StoredAlertRef): IncidentAlert & { organizationId: string } {
-  return {
-    id: a.id,
-    organizationId: a.organizationId,
-    siteId: a.siteId,
-    sensorId: a.sensorId,
-    observedAt: new Date(a.alert.observedAt),
-    direction: a.alert.direction,
-    engine: a.alert.engine,
-    explain: a.alert.explain,
-    gid: a.alert.gid,
-    signatureId: a.alert.signatureId,
-    signature: a.alert.signature,
-    severity: a.alert.severity,
-    srcIp: a.alert.srcIp,
-    destIp: a.alert.destIp,
-  };
-}
+export type MonitoringHooks = Required<Pick<AlertIngestHooks, 'suppress' | 'afterStore'>> & Pick<AlertIngestHooks, 'correlate'>;
 
 export function createMonitoringHooks(
   services: { incidents: IncidentService; suppressions: SuppressionService; db?: Db; clock?: Clock },
   rules: readonly CorrelationRule[] = CORRELATION_RULES,
-): Required<AlertIngestHooks> {
-  const repository = services.db && services.clock ? new IncidentRepository(services.db) : null;
+): MonitoringHooks {
+  checkRules(rules);
+  const repository = services.db ? new IncidentRepository(services.db) : null;
   const clock = services.clock;
   return {
     suppress: (alerts) => services.suppressions.decide(alerts),
+    ...(repository && clock
+      ? {
+          async correlate(db: Db, alerts: readonly StoredAlertRef[]) {
+            const candidates = alerts.filter((a) => !a.suppressed).map(incidentAlertOf);
+            if (candidates.length === 0) return new Map<string, string>();
+            const plan = await repository.correlateWithin(db, segmentBatch(candidates, rules), prioritize, clock.now(), rules);
+            return new Map(plan.assignments.map((a) => [a.alertId, a.incidentId]));
+          },
+        }
+      : {}),
     async afterStore(alerts) {
       await services.suppressions.countHits(alerts);
+      const uncorrelated = alerts.filter((a) => a.incidentId === undefined);
+      if (uncorrelated.length === 0) return;
       if (!repository || !clock) {
-        await services.incidents.correlate(alerts);
+        await services.incidents.correlate(uncorrelated);
         return;
       }
-      const candidates = alerts.filter((a) => !a.suppressed).map(incidentAlertOf);
-      if (candidates.length === 0) return;
-      await repository.correlateBatch(segmentBatch(candidates, rules), prioritize, clock.now());
+      const candidates = uncorrelated.filter((a) => !a.suppressed).map(incidentAlertOf);
+      if (candidates.length > 0) await repository.correlateBatch(segmentBatch(candidates, rules), prioritize, clock.now(), rules);
     },
   };
 }

@@ -1,14 +1,15 @@
 /**
  * Stores a batch of sensor events as alerts: suppressions decided first (hooks.suppress), the new
- * alerts inserted and counted in one transaction, then the monitoring domain told about exactly
- * those (hooks.afterStore). The same code runs in the server (embedded mode) and in
+ * alerts correlated into incidents (hooks.correlate), inserted with their incident and counted in
+ * one transaction, then the monitoring domain told about exactly those (hooks.afterStore). The same code runs in the server (embedded mode) and in
  * `otasuke worker` (scale mode), so both store alike.
  */
+import { randomUUID } from 'node:crypto';
 import type { SensorEvent } from '@otasuke/shared';
 import type { Clock } from '../clock.ts';
 import type { MailLogger } from '../mail/outboxWorker.ts';
 import type { AlertIngestHooks, AlertToStore, StoredAlertRef } from './alertIngestHooks.ts';
-import type { IngestRepository } from './ingestRepository.ts';
+import { CorrelationInStoreError, type AlertRowInput, type IngestRepository, type InsertedAlert } from './ingestRepository.ts';
 
 /** A validated batch on its way to the database (in scale mode, what a JetStream message holds). */
 export interface QueuedBatch {
@@ -43,20 +44,39 @@ export class AlertStore {
     const toStore: AlertToStore[] = batch.events.map((e) => ({ ...placement, sensorId: batch.sensorId, seq: e.seq, alert: e.alert }));
     const suppressions = this.hooks.suppress && toStore.length > 0 ? await this.hooks.suppress(toStore) : null;
     if (suppressions && suppressions.length !== toStore.length) throw new Error(`suppress hook answered ${suppressions.length} decisions for ${toStore.length} alerts`);
-    const rows = toStore.map((a, i) => ({ seq: a.seq, alert: a.alert, suppressionId: suppressions?.[i] ?? null }));
-    const inserted = await this.repository.storeAlerts({ sensorId: batch.sensorId, placement, rows, rejected: batch.rejected, now: this.clock.now() });
+    const rows: AlertRowInput[] = toStore.map((a, i) => ({ id: randomUUID(), seq: a.seq, alert: a.alert, suppressionId: suppressions?.[i] ?? null }));
+    const refOf = (row: AlertRowInput, receivedAt: Date, incidentId?: string | null): StoredAlertRef => ({
+      ...placement,
+      sensorId: batch.sensorId,
+      seq: row.seq,
+      alert: row.alert,
+      id: row.id,
+      receivedAt,
+      suppressed: row.suppressionId !== null,
+      suppressionId: row.suppressionId,
+      ...(incidentId !== undefined ? { incidentId } : {}),
+    });
+    const now = this.clock.now();
+    const correlate = this.hooks.correlate?.bind(this.hooks);
+    const input = { sensorId: batch.sensorId, placement, rows, rejected: batch.rejected, now };
+    let inserted: InsertedAlert[];
+    try {
+      inserted = await this.repository.storeAlerts(correlate ? { ...input, correlate: (db, fresh) => correlate(db, fresh.map((r) => refOf(r, now))) } : input);
+    } catch (err) {
+      if (!(err instanceof CorrelationInStoreError)) throw err;
+      // The alerts matter more than their incidents: store them without, afterStore tries again.
+      this.logger?.error({ err: err.reason, sensorId: batch.sensorId, alerts: rows.length }, 'ingest: correlation failed; the batch is stored without incidents');
+      inserted = await this.repository.storeAlerts(input);
+    }
 
-    const byKey = new Map<string, (typeof rows)[number]>();
-    for (const row of rows) if (!byKey.has(keyOf(row.seq, Date.parse(row.alert.observedAt)))) byKey.set(keyOf(row.seq, Date.parse(row.alert.observedAt)), row);
-    const rowFor = (r: { seq: number; observedAt: Date }) => byKey.get(keyOf(r.seq, r.observedAt.getTime()));
-    const suppressed = inserted.filter((r) => rowFor(r)?.suppressionId).length;
-    if (this.hooks.afterStore && inserted.length > 0) {
-      const refs: StoredAlertRef[] = [];
-      for (const r of inserted) {
-        const row = rowFor(r);
-        if (!row) continue;
-        refs.push({ ...placement, sensorId: batch.sensorId, seq: r.seq, alert: row.alert, id: r.id, receivedAt: r.receivedAt, suppressed: row.suppressionId !== null, suppressionId: row.suppressionId });
-      }
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const refs: StoredAlertRef[] = [];
+    for (const r of inserted) {
+      const row = byId.get(r.id);
+      if (row) refs.push(refOf(row, r.receivedAt, r.incidentId));
+    }
+    const suppressed = refs.filter((r) => r.suppressed).length;
+    if (this.hooks.afterStore && refs.length > 0) {
       try {
         await this.hooks.afterStore(refs);
       } catch (err) {
@@ -67,5 +87,3 @@ export class AlertStore {
     return { accepted: inserted.length, duplicates: rows.length - inserted.length, suppressed };
   }
 }
-
-const keyOf = (seq: number, observedAtMs: number) => `${seq}|${observedAtMs}`;

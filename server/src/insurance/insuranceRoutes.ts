@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requestContext, scopeOf } from '../http/accessGuard.ts';
 import type { Services } from '../http/services.ts';
+import { ClaimSummary } from './claimSummary.ts';
 
 export const claimReaders = { roles: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin', 'subscriber_member', 'insurer_staff'] } as const;
 const claimFilers = { roles: ['operator_admin', 'helpdesk', 'subscriber_admin', 'subscriber_member'] } as const;
@@ -44,6 +45,11 @@ export function insuranceRoutes({ insurance }: Services): FastifyPluginAsyncZod 
         const pack = await insurance.evidencePack(scopeOf(request), request.params.id);
         return reply.type('application/zip').header('content-disposition', `attachment; filename="${pack.fileName}"`).send(pack.bytes);
       },
+    );
+    app.get(
+      '/insurance/claims/:id/summary',
+      { config: { access: claimReaders }, schema: { tags, summary: 'The claim’s policy and coverage, the incident as filed, and the evidence pack’s contents', params: IdParam, response: { 200: ClaimSummary } } },
+      async (request) => insurance.summary(scopeOf(request), request.params.id),
     );
     app.post(
       '/insurance/claims/:id/comments',

@@ -16,6 +16,7 @@ import { BadRequestError, ConflictError, NotFoundError, UnauthenticatedError } f
 import { canonicalJson } from '../incidents/evidence.ts';
 import type { IncidentService } from '../incidents/incidentService.ts';
 import { renderClaimPdf } from './claimPdf.ts';
+import { readPack, type ClaimSummary } from './claimSummary.ts';
 import { buildEvidencePack } from './evidencePack.ts';
 import type { ClaimRow, ClaimViewer, InsuranceRepository } from './insuranceRepository.ts';
 
@@ -135,6 +136,26 @@ export class InsuranceService {
   async evidencePack(scope: AccessScope, id: string): Promise<{ fileName: string; bytes: Buffer }> {
     const claim = await this.find(scope, id);
     return { fileName: `claim-C-${claim.number}-evidence.zip`, bytes: await this.repository.evidencePack(id) };
+  }
+
+  /** The claim's page for the insurer (and its subscriber, the desk): policy, coverage, incident as filed, pack contents. */
+  async summary(scope: AccessScope, id: string): Promise<ClaimSummary> {
+    const claim = await this.find(scope, id);
+    const policy = await this.repository.policy(claim.policyId);
+    if (!policy) throw new NotFoundError('insurance policy');
+    const pack = await this.repository.evidencePack(id);
+    const { files, incident } = readPack(pack);
+    const company = await this.repository.organization(claim.organizationId);
+    const insurer = await this.repository.organization(claim.insurerOrganizationId);
+    return {
+      claimId: claim.id,
+      companyName: company?.name ?? '',
+      insurerName: insurer?.name ?? '',
+      policy: { policyNumber: policy.policyNumber, periodStart: policy.periodStart, periodEnd: policy.periodEnd, coverage: policy.coverage },
+      incident,
+      packFiles: files,
+      packBytes: pack.length,
+    };
   }
 
   async comment(context: RequestContext, id: string, body: string): Promise<Claim> {

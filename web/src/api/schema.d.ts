@@ -2376,6 +2376,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enrollment-codes/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke an enrollment code that has not been used yet (it stops working at once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sensors/enroll": {
         parameters: {
             query?: never;
@@ -2646,6 +2682,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bundles/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The kept bundles of every policy: version, created, signature, content counts, sensors on each */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BundleVersionInfo"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bundles/sensors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which active sensor runs which bundle version against its policy's latest (behind first) */
+        get: {
+            parameters: {
+                query?: {
+                    state?: components["schemas"]["SensorBundleStateInput"];
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SensorBundleList"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/bundles/build": {
         parameters: {
             query?: never;
@@ -2886,6 +2997,42 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Threat feeds with their last import, last successful import and the policies that carry them */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedOverview"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3732,6 +3879,168 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/top-signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signatures detected most often in the period (counted like the detection table) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description first day of the period (Japan), YYYY-MM-DD */
+                    from: string;
+                    /** @description last day of the period (Japan), included */
+                    to: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TopSignatures"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/monthly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The detection table of each calendar month of the period (at most 24 months) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description first day of the period (Japan) */
+                    from: string;
+                    /** @description last day of the period (Japan), included; at most 24 calendar months */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MonthlyDetections"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriber-directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Subscribers with contract state, sensors online/total, open incidents and last alert (search, paging) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description part of the company name, its kana, prefecture or city */
+                    q?: string;
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberDirectoryPage"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriber-directory/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One subscriber's page: sites, sensors with their last 24 hours, contacts, recent incidents, open enrollment codes */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberDetail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/helpdesk/help-requests": {
         parameters: {
             query?: never;
@@ -3787,6 +4096,17 @@ export interface paths {
                     organizationId?: string;
                     /** @description only tickets whose SLA is in warning or breached */
                     slaBreaching?: "true" | "false";
+                    /** @description true: new, open and waiting for the customer; false: resolved and closed */
+                    active?: "true" | "false";
+                    priority?: components["schemas"]["TicketPriorityInput"];
+                    category?: components["schemas"]["TicketCategoryInput"];
+                    source?: components["schemas"]["TicketSourceInput"];
+                    /** @description an agent, or `none` for unassigned */
+                    assigneeUserId?: string | "none";
+                    /** @description breached: a timer is past due; due_soon: a running timer has used 80% of its span, none breached */
+                    sla?: "breached" | "due_soon";
+                    /** @description sla_due: the next running timer first */
+                    sort?: "newest" | "sla_due";
                     limit?: number;
                 };
                 header?: never;
@@ -3832,6 +4152,116 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/helpdesk/ticket-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The queue’s counters over active tickets: by status, SLA breached or due soon, unassigned */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketCounts"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/helpdesk/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Operator staff a ticket can be assigned to */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HelpdeskAgent"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/helpdesk/tickets/{id}/subscriber": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket’s subscriber now: sensor health, open incidents, recent alerts, contract, sites and contacts (for a dispatch), jobs made from the ticket */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketSubscriber"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4046,6 +4476,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/helpdesk/canned-replies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a canned reply */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit a canned reply (replies already sent keep their text) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CannedReplyUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CannedReply"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/helpdesk/tickets/{id}/remote-sessions": {
         parameters: {
             query?: never;
@@ -4094,6 +4586,44 @@ export interface paths {
         get?: never;
         put?: never;
         /** The customer consents to the remote session (who and when are recorded) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RemoteSession"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/helpdesk/remote-sessions/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The customer declines the remote session (it can then never start) */
         post: {
             parameters: {
                 query?: never;
@@ -4305,7 +4835,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["DispatchJob"][];
+                        "application/json": components["schemas"]["DispatchJobDetail"][];
                     };
                 };
             };
@@ -4367,7 +4897,46 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["DispatchJob"];
+                        "application/json": components["schemas"]["DispatchJobDetail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/jobs/{id}/files/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a photo or document of a job (its vendor, its customer, the desk) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    fileId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
                     };
                 };
             };
@@ -4957,6 +5526,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/insurance/claims/{id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The claim’s policy and coverage, the incident as filed, and the evidence pack’s contents */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ClaimSummary"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/insurance/claims/{id}/comments": {
         parameters: {
             query?: never;
@@ -5307,6 +5914,42 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["NotificationLogEntry"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live events (server-sent events): `incident.created` and `incident.updated`, each `data:` line one LiveIncidentEvent, only for incidents the reader may see; a comment every 15 s; 429 past 5 open streams per user */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["LiveIncidentEvent"];
                     };
                 };
             };
@@ -6266,8 +6909,54 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        CustomerAcknowledgementInput: {
+            /** Format: date-time */
+            at: string;
+            /** @description null when the contact or user who acknowledged was deleted since */
+            via: ("mail_link" | "portal") | null;
+            /** @description the contact (mail link) or the user (portal) by name; null when deleted since */
+            by: string | null;
+        };
+        IncidentQueueItemInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            siteId: string | null;
+            sensorId: string | null;
+            kind: components["schemas"]["IncidentKindInput"];
+            explain: string;
+            /** @description the owner-facing title in the requested language */
+            title: string;
+            direction: components["schemas"]["AlertDirectionInput"];
+            engine: components["schemas"]["AlertEngineInput"];
+            insideHost: string | null;
+            peer: string | null;
+            severity: number;
+            priority: components["schemas"]["IncidentPriorityInput"];
+            status: components["schemas"]["IncidentStatusInput"];
+            resolution: components["schemas"]["IncidentResolutionInput"] | null;
+            alertCount: number;
+            /** Format: date-time */
+            firstSeenAt: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            assigneeUserId: string | null;
+            /** Format: date-time */
+            acknowledgeDueAt: string;
+            /** Format: date-time */
+            notifyDueAt: string;
+            acknowledgedAt: string | null;
+            customerNotifiedAt: string | null;
+            resolvedAt: string | null;
+            mergedIntoId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            customerAcknowledgement: components["schemas"]["CustomerAcknowledgementInput"] | null;
+        };
         IncidentPageInput: {
-            items: components["schemas"]["IncidentSummaryInput"][];
+            items: components["schemas"]["IncidentQueueItemInput"][];
             nextCursor: string | null;
         };
         IncidentEvidenceInput: {
@@ -6596,6 +7285,10 @@ export interface components {
             source: components["schemas"]["TicketSourceInput"];
             authorUserId: string | null;
             authorEmail: string | null;
+            /** @description the writer’s name (customers see none for the desk’s people) */
+            authorName: string | null;
+            /** @description written by the help desk (operator staff) */
+            fromDesk: boolean;
             body: string;
             /** @description ISO 8601 */
             createdAt: string;
@@ -6640,6 +7333,7 @@ export interface components {
             /** @description T-123 */
             number: string;
             organizationId: string | null;
+            organizationName: string | null;
             requesterEmail: string | null;
             source: components["schemas"]["TicketSourceInput"];
             category: components["schemas"]["TicketCategoryInput"];
@@ -6649,17 +7343,20 @@ export interface components {
             description: string;
             incidentId: string | null;
             assigneeUserId: string | null;
+            assigneeName: string | null;
             /** @description ISO 8601 */
             firstResponseDueAt: string;
             /** @description ISO 8601 */
             resolutionDueAt: string;
             firstRespondedAt: string | null;
             resolvedAt: string | null;
+            closedAt: string | null;
             sla: {
                 firstResponse: components["schemas"]["SlaStateInput"];
                 resolution: components["schemas"]["SlaStateInput"];
             };
             satisfaction: number | null;
+            satisfactionComment: string | null;
             /** @description ISO 8601 */
             createdAt: string;
         };
@@ -6684,13 +7381,70 @@ export interface components {
             /** @default null */
             category: components["schemas"]["TicketCategoryInput"] | null;
         };
+        CannedReplyUpdateInput: {
+            title?: string;
+            body?: string;
+            category?: components["schemas"]["TicketCategoryInput"] | null;
+        };
+        TicketCountsInput: {
+            active: number;
+            byStatus: {
+                new: number;
+                open: number;
+                pending_customer: number;
+            };
+            breached: number;
+            dueSoon: number;
+            unassigned: number;
+        };
+        HelpdeskAgentInput: {
+            /** Format: uuid */
+            id: string;
+            displayName: string;
+            role: string;
+        };
+        TicketSubscriberInput: {
+            organization: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                membership: string | null;
+                prefecture: string | null;
+                city: string | null;
+            } | null;
+            context: components["schemas"]["TicketContextInput"] | null;
+            sites: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                address: string | null;
+            }[];
+            contacts: {
+                name: string;
+                role: string;
+                email: string | null;
+                phone: string | null;
+            }[];
+            dispatchJobs: {
+                /** Format: uuid */
+                id: string;
+                status: string;
+                skill: string;
+                siteName: string;
+                /** @description ISO 8601 */
+                createdAt: string;
+            }[];
+        };
         RemoteSessionInput: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
             ticketId: string;
             consentUserId: string | null;
+            consentUserName: string | null;
             consentAt: string | null;
+            /** @description the customer declined; the session cannot start */
+            refusedAt: string | null;
             agentUserId: string | null;
             startedAt: string | null;
             endedAt: string | null;
@@ -6918,6 +7672,323 @@ export interface components {
             }[];
             /** @description ISO 8601 */
             createdAt: string;
+        };
+        LiveIncidentEventInput: {
+            /** @enum {string} */
+            type: "incident.created" | "incident.updated";
+            /**
+             * Format: uuid
+             * @description the incident
+             */
+            id: string;
+            /** @description the subscriber the incident belongs to */
+            subscriber: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            priority: components["schemas"]["IncidentPriorityInput"];
+            status: components["schemas"]["IncidentStatusInput"];
+            alertCount: number;
+            /** @description when the subscriber acknowledged it (mail link or portal) */
+            customerAcknowledgedAt: string | null;
+            /**
+             * Format: date-time
+             * @description the incident's last change (or the acknowledgement, when later)
+             */
+            changedAt: string;
+        };
+        ClaimSummaryInput: {
+            /** Format: uuid */
+            claimId: string;
+            companyName: string;
+            insurerName: string;
+            policy: {
+                policyNumber: string;
+                periodStart: string;
+                periodEnd: string | null;
+                coverage: {
+                    code: string;
+                    nameJa: string;
+                    limitYen: number;
+                }[];
+            };
+            incident: {
+                title: string;
+                priority: string;
+                status: string;
+                firstSeenAt: string;
+                lastSeenAt: string;
+                alertCount: number;
+            };
+            /** @description every file of the evidence pack but the manifest, as its manifest lists them */
+            packFiles: {
+                name: string;
+                bytes: number;
+                sha256: string;
+            }[];
+            packBytes: number;
+        };
+        BundleVersionInfoInput: {
+            policy: string;
+            version: string;
+            /** Format: date-time */
+            createdAt: string;
+            latest: boolean;
+            sizeBytes: number;
+            ruleCount: number;
+            iocCount: number;
+            rulesByCategory: {
+                [key: string]: number;
+            };
+            iocByFeed: {
+                [key: string]: number;
+            };
+            signature: string;
+            sensors: number;
+        };
+        /** @enum {string} */
+        SensorBundleStateInput: "latest" | "behind" | "none";
+        SensorBundleRowInput: {
+            /** Format: uuid */
+            sensorId: string;
+            sensorName: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            siteName: string;
+            policy: string | null;
+            bundleVersion: string | null;
+            latestVersion: string | null;
+            state: components["schemas"]["SensorBundleStateInput"];
+            lastHeartbeatAt: string | null;
+        };
+        SensorBundleListInput: {
+            counts: {
+                latest: number;
+                behind: number;
+                none: number;
+            };
+            sensors: components["schemas"]["SensorBundleRowInput"][];
+        };
+        FeedOverviewInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            format: components["schemas"]["ThreatFeedFormatInput"];
+            source: string;
+            scheduleMinutes: number | null;
+            enabled: boolean;
+            entryCount: number;
+            lastImport: {
+                /** Format: uuid */
+                feedId: string;
+                /** @enum {string} */
+                status: "ok" | "partial" | "failed";
+                /** Format: date-time */
+                importedAt: string;
+                entryCount: number;
+                entriesByType: {
+                    [key: string]: number;
+                };
+                errorCount: number;
+                errors: components["schemas"]["FeedLineErrorInput"][];
+                message: string | null;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            lastSuccessAt: string | null;
+            policies: string[];
+        };
+        TopSignatureInput: {
+            gid: number;
+            signatureId: number;
+            signature: string;
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            /**
+             * @description ips = engines rule and ioc, virus = file, other = behaviour (as in the detection table)
+             * @enum {string}
+             */
+            box: "ips" | "virus" | "other";
+            detections: number;
+            companies: number;
+        };
+        TopSignaturesInput: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            signatures: components["schemas"]["TopSignatureInput"][];
+        };
+        MonthlyDetectionsInput: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            months: {
+                /** @description YYYY-MM */
+                month: string;
+                stats: components["schemas"]["DetectionStatsInput"];
+            }[];
+        };
+        SubscriberContractStateInput: {
+            /** @enum {string} */
+            status: "scheduled" | "active" | "cancelling" | "ended";
+            /** @enum {string} */
+            planCode: "member" | "non_member";
+            /** Format: date */
+            startDate: string;
+            endDate: string | null;
+            membershipVerified: boolean;
+        };
+        SubscriberListItemInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            nameKana: string | null;
+            membership: ("member" | "non_member") | null;
+            prefecture: string | null;
+            city: string | null;
+            contract: components["schemas"]["SubscriberContractStateInput"] | null;
+            /** @description active sensors heard from in the last 10 minutes */
+            sensorsOnline: number;
+            /** @description sensors that are not revoked */
+            sensorsTotal: number;
+            openIncidents: number;
+            lastAlertAt: string | null;
+        };
+        SubscriberDirectoryPageInput: {
+            items: components["schemas"]["SubscriberListItemInput"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
+        SensorHealthHourInput: {
+            /**
+             * Format: date-time
+             * @description start of the hour
+             */
+            hour: string;
+            /** @description heartbeats received in the hour (60 when healthy) */
+            heartbeats: number;
+            /** @description highest reported drop rate in the hour, 0–1; null without heartbeats */
+            maxDropRate: number | null;
+        };
+        DirectorySensorInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            siteId: string;
+            name: string;
+            /** @enum {string} */
+            status: "pending" | "active" | "revoked";
+            online: boolean;
+            hostname: string | null;
+            agentVersion: string | null;
+            bundleVersion: string | null;
+            enrolledAt: string | null;
+            lastHeartbeatAt: string | null;
+            health: components["schemas"]["SensorHealthHourInput"][];
+        };
+        DirectorySiteInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            postalCode: string | null;
+            address: string | null;
+        };
+        DirectoryContactInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            role: "primary" | "backup";
+            name: string;
+            email: string | null;
+            phone: string | null;
+            channels: string[];
+        };
+        DirectoryIncidentInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            priority: "P1" | "P2" | "P3" | "P4";
+            status: string;
+            kind: string;
+            explain: string;
+            signature: string | null;
+            alertCount: number;
+            /** Format: date-time */
+            lastSeenAt: string;
+        };
+        OpenEnrollmentCodeInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            siteId: string;
+            /** Format: uuid */
+            sensorId: string;
+            sensorName: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        SubscriberDetailInput: {
+            subscriber: components["schemas"]["SubscriberListItemInput"];
+            /** Format: date-time */
+            createdAt: string;
+            sites: components["schemas"]["DirectorySiteInput"][];
+            sensors: components["schemas"]["DirectorySensorInput"][];
+            contacts: components["schemas"]["DirectoryContactInput"][];
+            recentIncidents: components["schemas"]["DirectoryIncidentInput"][];
+            openEnrollmentCodes: components["schemas"]["OpenEnrollmentCodeInput"][];
+        };
+        DispatchOfferDetailInput: {
+            /** Format: uuid */
+            vendorOrganizationId: string;
+            rank: number;
+            /** @description ISO 8601 */
+            offeredAt: string;
+            /** @description ISO 8601 */
+            deadlineAt: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined" | "expired";
+            reason: string | null;
+            vendorName: string;
+        };
+        DispatchJobDetailInput: {
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["DispatchStatusInput"];
+            skill: string;
+            problem: string;
+            siteName: string;
+            prefecture: string | null;
+            city: string | null;
+            address: string | null;
+            contactName: string;
+            contactPhone: string;
+            vendorOrganizationId: string | null;
+            offerDeadlineAt: string | null;
+            arrivedAt: string | null;
+            workDone: string | null;
+            minutesWorked: number | null;
+            costYen: number | null;
+            report: string | null;
+            reportedAt: string | null;
+            signedOffAt: string | null;
+            files: components["schemas"]["DispatchFileInput"][];
+            organizationId: string | null;
+            ticketId: string | null;
+            incidentId: string | null;
+            offers: components["schemas"]["DispatchOfferDetailInput"][] | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+            /** @description the subscriber whose site it is */
+            companyName: string;
+            /** @description the vendor holding the job */
+            vendorName: string | null;
         };
         ErrorBody: {
             error: {
@@ -7862,8 +8933,54 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        CustomerAcknowledgement: {
+            /** Format: date-time */
+            at: string;
+            /** @description null when the contact or user who acknowledged was deleted since */
+            via: ("mail_link" | "portal") | null;
+            /** @description the contact (mail link) or the user (portal) by name; null when deleted since */
+            by: string | null;
+        };
+        IncidentQueueItem: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            siteId: string | null;
+            sensorId: string | null;
+            kind: components["schemas"]["IncidentKind"];
+            explain: string;
+            /** @description the owner-facing title in the requested language */
+            title: string;
+            direction: components["schemas"]["AlertDirection"];
+            engine: components["schemas"]["AlertEngine"];
+            insideHost: string | null;
+            peer: string | null;
+            severity: number;
+            priority: components["schemas"]["IncidentPriority"];
+            status: components["schemas"]["IncidentStatus"];
+            resolution: components["schemas"]["IncidentResolution"] | null;
+            alertCount: number;
+            /** Format: date-time */
+            firstSeenAt: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            assigneeUserId: string | null;
+            /** Format: date-time */
+            acknowledgeDueAt: string;
+            /** Format: date-time */
+            notifyDueAt: string;
+            acknowledgedAt: string | null;
+            customerNotifiedAt: string | null;
+            resolvedAt: string | null;
+            mergedIntoId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            customerAcknowledgement: components["schemas"]["CustomerAcknowledgement"] | null;
+        };
         IncidentPage: {
-            items: components["schemas"]["IncidentSummary"][];
+            items: components["schemas"]["IncidentQueueItem"][];
             nextCursor: string | null;
         };
         IncidentEvidence: {
@@ -8192,6 +9309,10 @@ export interface components {
             source: components["schemas"]["TicketSource"];
             authorUserId: string | null;
             authorEmail: string | null;
+            /** @description the writer’s name (customers see none for the desk’s people) */
+            authorName: string | null;
+            /** @description written by the help desk (operator staff) */
+            fromDesk: boolean;
             body: string;
             /** @description ISO 8601 */
             createdAt: string;
@@ -8236,6 +9357,7 @@ export interface components {
             /** @description T-123 */
             number: string;
             organizationId: string | null;
+            organizationName: string | null;
             requesterEmail: string | null;
             source: components["schemas"]["TicketSource"];
             category: components["schemas"]["TicketCategory"];
@@ -8245,17 +9367,20 @@ export interface components {
             description: string;
             incidentId: string | null;
             assigneeUserId: string | null;
+            assigneeName: string | null;
             /** @description ISO 8601 */
             firstResponseDueAt: string;
             /** @description ISO 8601 */
             resolutionDueAt: string;
             firstRespondedAt: string | null;
             resolvedAt: string | null;
+            closedAt: string | null;
             sla: {
                 firstResponse: components["schemas"]["SlaState"];
                 resolution: components["schemas"]["SlaState"];
             };
             satisfaction: number | null;
+            satisfactionComment: string | null;
             /** @description ISO 8601 */
             createdAt: string;
         };
@@ -8280,13 +9405,70 @@ export interface components {
             /** @default null */
             category: components["schemas"]["TicketCategory"] | null;
         };
+        CannedReplyUpdate: {
+            title?: string;
+            body?: string;
+            category?: components["schemas"]["TicketCategory"] | null;
+        };
+        TicketCounts: {
+            active: number;
+            byStatus: {
+                new: number;
+                open: number;
+                pending_customer: number;
+            };
+            breached: number;
+            dueSoon: number;
+            unassigned: number;
+        };
+        HelpdeskAgent: {
+            /** Format: uuid */
+            id: string;
+            displayName: string;
+            role: string;
+        };
+        TicketSubscriber: {
+            organization: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                membership: string | null;
+                prefecture: string | null;
+                city: string | null;
+            } | null;
+            context: components["schemas"]["TicketContext"] | null;
+            sites: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                address: string | null;
+            }[];
+            contacts: {
+                name: string;
+                role: string;
+                email: string | null;
+                phone: string | null;
+            }[];
+            dispatchJobs: {
+                /** Format: uuid */
+                id: string;
+                status: string;
+                skill: string;
+                siteName: string;
+                /** @description ISO 8601 */
+                createdAt: string;
+            }[];
+        };
         RemoteSession: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
             ticketId: string;
             consentUserId: string | null;
+            consentUserName: string | null;
             consentAt: string | null;
+            /** @description the customer declined; the session cannot start */
+            refusedAt: string | null;
             agentUserId: string | null;
             startedAt: string | null;
             endedAt: string | null;
@@ -8514,6 +9696,323 @@ export interface components {
             }[];
             /** @description ISO 8601 */
             createdAt: string;
+        };
+        LiveIncidentEvent: {
+            /** @enum {string} */
+            type: "incident.created" | "incident.updated";
+            /**
+             * Format: uuid
+             * @description the incident
+             */
+            id: string;
+            /** @description the subscriber the incident belongs to */
+            subscriber: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            priority: components["schemas"]["IncidentPriority"];
+            status: components["schemas"]["IncidentStatus"];
+            alertCount: number;
+            /** @description when the subscriber acknowledged it (mail link or portal) */
+            customerAcknowledgedAt: string | null;
+            /**
+             * Format: date-time
+             * @description the incident's last change (or the acknowledgement, when later)
+             */
+            changedAt: string;
+        };
+        ClaimSummary: {
+            /** Format: uuid */
+            claimId: string;
+            companyName: string;
+            insurerName: string;
+            policy: {
+                policyNumber: string;
+                periodStart: string;
+                periodEnd: string | null;
+                coverage: {
+                    code: string;
+                    nameJa: string;
+                    limitYen: number;
+                }[];
+            };
+            incident: {
+                title: string;
+                priority: string;
+                status: string;
+                firstSeenAt: string;
+                lastSeenAt: string;
+                alertCount: number;
+            };
+            /** @description every file of the evidence pack but the manifest, as its manifest lists them */
+            packFiles: {
+                name: string;
+                bytes: number;
+                sha256: string;
+            }[];
+            packBytes: number;
+        };
+        BundleVersionInfo: {
+            policy: string;
+            version: string;
+            /** Format: date-time */
+            createdAt: string;
+            latest: boolean;
+            sizeBytes: number;
+            ruleCount: number;
+            iocCount: number;
+            rulesByCategory: {
+                [key: string]: number;
+            };
+            iocByFeed: {
+                [key: string]: number;
+            };
+            signature: string;
+            sensors: number;
+        };
+        /** @enum {string} */
+        SensorBundleState: "latest" | "behind" | "none";
+        SensorBundleRow: {
+            /** Format: uuid */
+            sensorId: string;
+            sensorName: string;
+            /** Format: uuid */
+            organizationId: string;
+            organizationName: string;
+            siteName: string;
+            policy: string | null;
+            bundleVersion: string | null;
+            latestVersion: string | null;
+            state: components["schemas"]["SensorBundleState"];
+            lastHeartbeatAt: string | null;
+        };
+        SensorBundleList: {
+            counts: {
+                latest: number;
+                behind: number;
+                none: number;
+            };
+            sensors: components["schemas"]["SensorBundleRow"][];
+        };
+        FeedOverview: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            format: components["schemas"]["ThreatFeedFormat"];
+            source: string;
+            scheduleMinutes: number | null;
+            enabled: boolean;
+            entryCount: number;
+            lastImport: {
+                /** Format: uuid */
+                feedId: string;
+                /** @enum {string} */
+                status: "ok" | "partial" | "failed";
+                /** Format: date-time */
+                importedAt: string;
+                entryCount: number;
+                entriesByType: {
+                    [key: string]: number;
+                };
+                errorCount: number;
+                errors: components["schemas"]["FeedLineError"][];
+                message: string | null;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            lastSuccessAt: string | null;
+            policies: string[];
+        };
+        TopSignature: {
+            gid: number;
+            signatureId: number;
+            signature: string;
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            /**
+             * @description ips = engines rule and ioc, virus = file, other = behaviour (as in the detection table)
+             * @enum {string}
+             */
+            box: "ips" | "virus" | "other";
+            detections: number;
+            companies: number;
+        };
+        TopSignatures: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            signatures: components["schemas"]["TopSignature"][];
+        };
+        MonthlyDetections: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            months: {
+                /** @description YYYY-MM */
+                month: string;
+                stats: components["schemas"]["DetectionStats"];
+            }[];
+        };
+        SubscriberContractState: {
+            /** @enum {string} */
+            status: "scheduled" | "active" | "cancelling" | "ended";
+            /** @enum {string} */
+            planCode: "member" | "non_member";
+            /** Format: date */
+            startDate: string;
+            endDate: string | null;
+            membershipVerified: boolean;
+        };
+        SubscriberListItem: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            nameKana: string | null;
+            membership: ("member" | "non_member") | null;
+            prefecture: string | null;
+            city: string | null;
+            contract: components["schemas"]["SubscriberContractState"] | null;
+            /** @description active sensors heard from in the last 10 minutes */
+            sensorsOnline: number;
+            /** @description sensors that are not revoked */
+            sensorsTotal: number;
+            openIncidents: number;
+            lastAlertAt: string | null;
+        };
+        SubscriberDirectoryPage: {
+            items: components["schemas"]["SubscriberListItem"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
+        SensorHealthHour: {
+            /**
+             * Format: date-time
+             * @description start of the hour
+             */
+            hour: string;
+            /** @description heartbeats received in the hour (60 when healthy) */
+            heartbeats: number;
+            /** @description highest reported drop rate in the hour, 0–1; null without heartbeats */
+            maxDropRate: number | null;
+        };
+        DirectorySensor: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            siteId: string;
+            name: string;
+            /** @enum {string} */
+            status: "pending" | "active" | "revoked";
+            online: boolean;
+            hostname: string | null;
+            agentVersion: string | null;
+            bundleVersion: string | null;
+            enrolledAt: string | null;
+            lastHeartbeatAt: string | null;
+            health: components["schemas"]["SensorHealthHour"][];
+        };
+        DirectorySite: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            postalCode: string | null;
+            address: string | null;
+        };
+        DirectoryContact: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            role: "primary" | "backup";
+            name: string;
+            email: string | null;
+            phone: string | null;
+            channels: string[];
+        };
+        DirectoryIncident: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            priority: "P1" | "P2" | "P3" | "P4";
+            status: string;
+            kind: string;
+            explain: string;
+            signature: string | null;
+            alertCount: number;
+            /** Format: date-time */
+            lastSeenAt: string;
+        };
+        OpenEnrollmentCode: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            siteId: string;
+            /** Format: uuid */
+            sensorId: string;
+            sensorName: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        SubscriberDetail: {
+            subscriber: components["schemas"]["SubscriberListItem"];
+            /** Format: date-time */
+            createdAt: string;
+            sites: components["schemas"]["DirectorySite"][];
+            sensors: components["schemas"]["DirectorySensor"][];
+            contacts: components["schemas"]["DirectoryContact"][];
+            recentIncidents: components["schemas"]["DirectoryIncident"][];
+            openEnrollmentCodes: components["schemas"]["OpenEnrollmentCode"][];
+        };
+        DispatchOfferDetail: {
+            /** Format: uuid */
+            vendorOrganizationId: string;
+            rank: number;
+            /** @description ISO 8601 */
+            offeredAt: string;
+            /** @description ISO 8601 */
+            deadlineAt: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined" | "expired";
+            reason: string | null;
+            vendorName: string;
+        };
+        DispatchJobDetail: {
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["DispatchStatus"];
+            skill: string;
+            problem: string;
+            siteName: string;
+            prefecture: string | null;
+            city: string | null;
+            address: string | null;
+            contactName: string;
+            contactPhone: string;
+            vendorOrganizationId: string | null;
+            offerDeadlineAt: string | null;
+            arrivedAt: string | null;
+            workDone: string | null;
+            minutesWorked: number | null;
+            costYen: number | null;
+            report: string | null;
+            reportedAt: string | null;
+            signedOffAt: string | null;
+            files: components["schemas"]["DispatchFile"][];
+            organizationId: string | null;
+            ticketId: string | null;
+            incidentId: string | null;
+            offers: components["schemas"]["DispatchOfferDetail"][] | null;
+            /** @description ISO 8601 */
+            createdAt: string;
+            /** @description the subscriber whose site it is */
+            companyName: string;
+            /** @description the vendor holding the job */
+            vendorName: string | null;
         };
     };
     responses: never;

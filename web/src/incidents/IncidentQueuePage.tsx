@@ -1,18 +1,24 @@
 import { Alert, Badge, Button, Card, Checkbox, Group, Loader, Modal, MultiSelect, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, expectOk } from '../api/client.ts';
 import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
 import { useFormatDateTime } from '../i18n/dateTime.ts';
 import { RouterLink } from '../router/RouterLink.tsx';
 import { navigate } from '../router/router.ts';
-import { directions, engines, incidentStatuses, priorities, resolutions, transitionTargets, type IncidentAction, type IncidentResolution, type IncidentSummary, type TransitionTarget } from './incidentModel.ts';
+import { directions, engines, incidentStatuses, priorities, resolutions, transitionTargets, type IncidentAction, type IncidentQueueItem, type IncidentResolution, type TransitionTarget } from './incidentModel.ts';
+import { useLiveIncidentEvents } from './liveEvents.ts';
 import { PriorityBadge, StatusBadge } from './PriorityBadge.tsx';
 import { defaultFilters, deleteView, loadViews, queryOfFilters, saveView, type QueueFilters, type SavedView } from './savedViews.ts';
 
-/** New arrivals show up without a reload: the server has no event stream yet, so the queue polls. */
-const pollMs = 10_000;
+/**
+ * New arrivals and changes come over the server's event stream (liveEvents.ts): each event refetches
+ * the loaded pages (several events in a burst, once). While the stream is down the queue polls,
+ * slowly: the stream is the normal way, the poll only the safety net.
+ */
+const fallbackPollMs = 30_000;
+const refetchDelayMs = 300;
 
 /** Keys that move through the queue; typing in a field is left alone. */
 function isTyping(target: EventTarget | null): boolean {
@@ -37,6 +43,28 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
   const [bulkResult, setBulkResult] = useState<{ ok: number; failed: number } | null>(null);
   const query = queryOfFilters(filters);
 
+  // Live: an event refetches the queue (debounced); a stream that comes back catches up once.
+  const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const refetchSoon = useCallback(() => {
+    if (refetchTimer.current) return;
+    refetchTimer.current = setTimeout(() => {
+      refetchTimer.current = null;
+      void queryClient.invalidateQueries({ queryKey: ['incidents', 'queue'] });
+    }, refetchDelayMs);
+  }, [queryClient]);
+  useEffect(() => () => {
+    if (refetchTimer.current) clearTimeout(refetchTimer.current);
+  }, []);
+  const live = useLiveIncidentEvents(refetchSoon);
+  const wasDown = useRef(false);
+  useEffect(() => {
+    if (live === 'down') wasDown.current = true;
+    if (live === 'open' && wasDown.current) {
+      wasDown.current = false;
+      refetchSoon();
+    }
+  }, [live, refetchSoon]);
+
   const subscribers = useQuery({
     queryKey: ['organizations', 'subscriber'],
     queryFn: () => expectOk(api.GET('/api/v1/organizations', { params: { query: { kind: 'subscriber' } } })),
@@ -47,7 +75,7 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
     queryFn: ({ pageParam }) => expectOk(api.GET('/api/v1/incidents', { params: { query: { ...query, limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
-    refetchInterval: pollMs,
+    refetchInterval: live === 'open' ? false : fallbackPollMs,
   });
   const rows = useMemo(() => incidents.data?.pages.flatMap((p) => p.items) ?? [], [incidents.data]);
 
@@ -188,9 +216,19 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
           {t('incidents.keyboardHelp')}
         </Text>
         <Group gap="xs">
-          <Text size="sm" c="gray.7" aria-live="polite">
-            {arrived.size > 0 ? t('incidents.arrived', { count: arrived.size }) : t('incidents.live', { seconds: pollMs / 1000 })}
-          </Text>
+          <Badge color={live === 'open' ? 'teal' : live === 'down' ? 'orange' : 'gray'} variant="dot" size="lg" data-testid="live-state" data-state={live}>
+            {live === 'open' ? t('live.streaming') : live === 'down' ? t('live.fallback', { seconds: fallbackPollMs / 1000 }) : t('live.connecting')}
+          </Badge>
+          {arrived.size > 0 && (
+            <>
+              <Badge color="teal" variant="filled" size="lg" aria-live="polite" data-testid="arrived-count">
+                {t('incidents.arrived', { count: arrived.size })}
+              </Badge>
+              <Button size="compact-sm" variant="subtle" onClick={() => setArrived(new Set())}>
+                {t('live.markSeen')}
+              </Button>
+            </>
+          )}
           {incidents.isFetching && <Loader size="xs" aria-label={t('common.loading')} />}
         </Group>
       </Group>
@@ -219,7 +257,7 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
       {incidents.data && rows.length === 0 && <Alert color="gray">{t('incidents.emptyQueue')}</Alert>}
       {rows.length > 0 && (
         <Card withBorder padding={0}>
-          <Table.ScrollContainer minWidth={1180}>
+          <Table.ScrollContainer minWidth={1320}>
             <Table verticalSpacing="xs" highlightOnHover aria-label={t('admin.incidents')}>
               <Table.Thead>
                 <Table.Tr>
@@ -234,6 +272,7 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
                   <Table.Th>{t('incidents.directionColumn')}</Table.Th>
                   <Table.Th>{t('incidents.engineColumn')}</Table.Th>
                   <Table.Th>{t('incidents.statusColumn')}</Table.Th>
+                  <Table.Th>{t('live.ackColumn')}</Table.Th>
                   <Table.Th ta="right" style={{ whiteSpace: 'nowrap' }}>{t('incidents.detections')}</Table.Th>
                   <Table.Th>{t('incidents.lastSeen')}</Table.Th>
                   <Table.Th>{t('incidents.assignee')}</Table.Th>
@@ -252,6 +291,7 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
                     onToggle={() => toggle(incident.id)}
                     mine={incident.assigneeUserId === userId}
                     lastSeen={formatDateTime(incident.lastSeenAt)}
+                    acknowledgedAt={incident.customerAcknowledgement ? formatDateTime(incident.customerAcknowledgement.at) : null}
                   />
                 ))}
               </Table.Tbody>
@@ -272,11 +312,12 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
   );
 }
 
-function QueueRow(props: { incident: IncidentSummary; index: number; current: boolean; fresh: boolean; selectable: boolean; selected: boolean; onToggle: () => void; mine: boolean; lastSeen: string }) {
+function QueueRow(props: { incident: IncidentQueueItem; index: number; current: boolean; fresh: boolean; selectable: boolean; selected: boolean; onToggle: () => void; mine: boolean; lastSeen: string; acknowledgedAt: string | null }) {
   const { t } = useTranslation();
   const { incident } = props;
+  const ack = incident.customerAcknowledgement;
   return (
-    <Table.Tr data-row-index={props.index} aria-selected={props.current} bg={props.current ? 'blue.0' : undefined} style={props.current ? { outline: '2px solid var(--mantine-color-blue-6)', outlineOffset: -2 } : undefined}>
+    <Table.Tr data-row-index={props.index} data-fresh={props.fresh || undefined} aria-selected={props.current} bg={props.current ? 'blue.0' : props.fresh ? 'teal.0' : undefined} style={props.current ? { outline: '2px solid var(--mantine-color-blue-6)', outlineOffset: -2 } : undefined}>
       {props.selectable && (
         <Table.Td>
           <Checkbox aria-label={t('incidents.selectOne', { title: incident.title })} checked={props.selected} onChange={props.onToggle} />
@@ -307,6 +348,26 @@ function QueueRow(props: { incident: IncidentSummary; index: number; current: bo
       <Table.Td>{t(`incidents.engine.${incident.engine}`)}</Table.Td>
       <Table.Td>
         <StatusBadge status={incident.status} />
+      </Table.Td>
+      <Table.Td>
+        {ack ? (
+          <Stack gap={2} title={t('live.ackTitle', { at: props.acknowledgedAt, via: ack.via ? t(`live.ackVia.${ack.via}`) : t('live.ackViaUnknown'), by: ack.by ?? t('live.ackByUnknown') })}>
+            <Badge color="green" variant="light" size="sm" style={{ width: 'max-content' }}>
+              {t('live.ackDone')}
+            </Badge>
+            <Text size="xs" c="gray.7" style={{ whiteSpace: 'nowrap' }}>
+              {props.acknowledgedAt}
+            </Text>
+            <Text size="xs" c="gray.7" style={{ whiteSpace: 'nowrap' }}>
+              {ack.via ? t(`live.ackVia.${ack.via}`) : t('live.ackViaUnknown')}
+              {ack.by ? ` · ${ack.by}` : ''}
+            </Text>
+          </Stack>
+        ) : (
+          <Text size="sm" c="gray.7" style={{ whiteSpace: 'nowrap' }}>
+            {t('live.ackNone')}
+          </Text>
+        )}
       </Table.Td>
       <Table.Td ta="right">
         <CountBadge count={incident.alertCount} />

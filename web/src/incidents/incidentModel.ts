@@ -6,6 +6,8 @@
 import type { components } from '../api/schema.d.ts';
 
 export type IncidentSummary = components['schemas']['IncidentSummary'];
+/** A row of the queue: the summary and the subscriber's acknowledgement. */
+export type IncidentQueueItem = components['schemas']['IncidentQueueItem'];
 export type IncidentDetail = components['schemas']['IncidentDetail'];
 export type IncidentStatus = components['schemas']['IncidentStatus'];
 export type IncidentPriority = components['schemas']['IncidentPriority'];

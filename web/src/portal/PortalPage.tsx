@@ -9,6 +9,7 @@ import { useFormatDateTime } from '../i18n/dateTime.ts';
 import { PriorityBadge } from '../incidents/PriorityBadge.tsx';
 import { currentMonth, shiftMonth } from '../operator/format.ts';
 import { safetyOf, type SafetyLevel } from './safetyStatus.ts';
+import { PortalDispatchAndClaims } from './PortalDispatchAndClaims.tsx';
 
 const levelStyle: Record<SafetyLevel, { bg: string; border: string; text: string; mark: string }> = {
   safe: { bg: 'green.0', border: 'green.7', text: 'green.9', mark: '✓' },
@@ -92,6 +93,7 @@ export function PortalPage({ session }: { session: SessionInfo }) {
           ))}
         </Stack>
       )}
+      <PortalDispatchAndClaims />
       {session.user.role === 'subscriber_admin' && <Contacts organizationId={session.organization.id} />}
       <SensorStatus />
       <PastMonths />

@@ -20,11 +20,11 @@ export const audienceOfRole: Record<Role, Audience> = {
 };
 
 export const featuresOfAudience: Record<Audience, FeatureId[]> = {
-  operator: ['operatorSubscribers', 'operatorVendors'],
+  operator: ['operatorSubscribers'],
   analyst: ['analystActions'],
   helpdesk: ['helpdeskTickets', 'helpdeskContext', 'helpdeskRemote'],
   subscriber: ['subscriberHelp', 'subscriberReports'],
-  vendor: ['vendorDispatches', 'vendorReports'],
-  insurer: ['insurerPolicies', 'insurerClaims'],
+  vendor: [],
+  insurer: [],
   enterprise: ['enterpriseSuppliers'],
 };

@@ -1,5 +1,5 @@
-import { Anchor, Card, Group, Loader, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { Anchor, Badge, Card, Group, Loader, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, expectOk } from '../api/client.ts';
@@ -12,24 +12,18 @@ import { monthsOf, todayInJapan } from './statsPeriod.ts';
 
 type Stats = components['schemas']['DetectionStats'];
 type Row = Stats['rows'][number];
+type TopSignature = components['schemas']['TopSignature'];
+
+const TOP_LIMIT = 10;
 
 const number = new Intl.NumberFormat('ja-JP');
-/** The monthly chart's categories: direction × (IPS, virus, other = behaviour, the rest of the total). */
+/** The monthly charts' categories: direction × (IPS, virus), the boxes of the seed's table. */
 const categories = [
-  { direction: 'inbound', box: 'ips', color: '#1864ab' },
-  { direction: 'inbound', box: 'virus', color: '#4dabf7' },
-  { direction: 'inbound', box: 'other', color: '#a5d8ff' },
-  { direction: 'outbound', box: 'ips', color: '#c92a2a' },
-  { direction: 'outbound', box: 'virus', color: '#ff8787' },
-  { direction: 'outbound', box: 'other', color: '#ffc9c9' },
+  { direction: 'inbound', box: 'ips', color: '#1864ab', key: 'seriesInboundIps' },
+  { direction: 'inbound', box: 'virus', color: '#4dabf7', key: 'seriesInboundVirus' },
+  { direction: 'outbound', box: 'ips', color: '#c92a2a', key: 'seriesOutboundIps' },
+  { direction: 'outbound', box: 'virus', color: '#ff8787', key: 'seriesOutboundVirus' },
 ] as const;
-
-/** Detections of one category; `other` is what the total holds beyond IPS and virus (behaviour detections). */
-function detectionsOf(stats: Stats, direction: Row['direction'], box: Row['box'] | 'other'): number {
-  if (box !== 'other') return rowOf(stats, direction, box)?.detections ?? 0;
-  const total = rowOf(stats, direction, 'total')?.detections ?? 0;
-  return Math.max(0, total - detectionsOf(stats, direction, 'ips') - detectionsOf(stats, direction, 'virus'));
-}
 
 function rowOf(stats: Stats, direction: Row['direction'], box: Row['box']): Row | undefined {
   return stats.rows.find((r) => r.direction === direction && r.box === box);
@@ -52,14 +46,17 @@ export function StatsPage() {
     queryFn: () => expectOk(api.GET('/api/v1/stats/detections', { params: { query: { from, to } } })),
     enabled: valid,
   });
-  const monthly = useQueries({
-    queries: months.map((m) => ({
-      queryKey: ['stats', 'detections', m.from, m.to],
-      queryFn: () => expectOk(api.GET('/api/v1/stats/detections', { params: { query: { from: m.from, to: m.to } } })),
-      enabled: valid,
-    })),
+  // One request answers every month of the period (at most 24 of them).
+  const monthly = useQuery({
+    queryKey: ['stats', 'monthly', months[0]?.from, months.at(-1)?.to],
+    queryFn: () => expectOk(api.GET('/api/v1/stats/monthly', { params: { query: { from: months[0]!.from, to: months.at(-1)!.to } } })),
+    enabled: valid,
   });
-  const monthlyReady = monthly.length > 0 && monthly.every((q) => q.data);
+  const top = useQuery({
+    queryKey: ['stats', 'top-signatures', from, to],
+    queryFn: () => expectOk(api.GET('/api/v1/stats/top-signatures', { params: { query: { from, to, limit: TOP_LIMIT } } })),
+    enabled: valid,
+  });
 
   return (
     <Stack gap="md" maw={1200}>
@@ -78,8 +75,10 @@ export function StatsPage() {
       {stats.isPending && valid && <Loader aria-label={t('common.loading')} />}
       {stats.isError && <ApiErrorAlert error={stats.error} />}
       {stats.data && <SeedTable stats={stats.data} />}
-      {monthlyReady && <Charts months={months.map((m) => m.month)} monthly={monthly.map((q) => q.data!)} />}
-      {!monthlyReady && monthly.some((q) => q.isError) && <ApiErrorAlert error={monthly.find((q) => q.isError)?.error} />}
+      {monthly.data && <Charts months={monthly.data.months.map((m) => m.month)} monthly={monthly.data.months.map((m) => m.stats)} />}
+      {monthly.isError && <ApiErrorAlert error={monthly.error} />}
+      {top.data && <TopSignatures signatures={top.data.signatures} />}
+      {top.isError && <ApiErrorAlert error={top.error} />}
     </Stack>
   );
 }
@@ -136,24 +135,25 @@ function Charts({ months, monthly }: { months: string[]; monthly: Stats[] }) {
     const legend = { top: 0 };
     const xAxis = { type: 'category' as const, data: months };
     const perMonth: ChartOption = {
-      // Six series: the legend takes up to three lines above the plot.
-      grid: { ...grid, top: 88 }, legend, xAxis, yAxis: { type: 'value', minInterval: 1 }, tooltip: { trigger: 'axis' },
+      grid: { ...grid, top: 64 }, legend, xAxis, yAxis: { type: 'value', minInterval: 1 }, tooltip: { trigger: 'axis' },
       series: categories.map((c) => ({
         type: 'bar' as const,
         stack: c.direction,
-        name: t('stats.seriesName', { direction: t(`stats.directionShort.${c.direction}`), box: t(`stats.box.${c.box}`) }),
-        data: monthly.map((s) => detectionsOf(s, c.direction, c.box)),
+        name: t(`operatorConsole.stats.${c.key}`),
+        data: monthly.map((s) => rowOf(s, c.direction, c.box)?.detections ?? 0),
         color: c.color,
       })),
     };
-    const share = (s: Stats, direction: Row['direction']) => (s.monitoredCompanies > 0 ? Math.round(((rowOf(s, direction, 'total')?.companies ?? 0) / s.monitoredCompanies) * 1000) / 10 : 0);
+    // Share of monitored companies with a detection in the category, in percent with one decimal.
+    const share = (s: Stats, direction: Row['direction'], box: Row['box']) => (s.monitoredCompanies > 0 ? Math.round(((rowOf(s, direction, box)?.companies ?? 0) / s.monitoredCompanies) * 1000) / 10 : 0);
     const companies: ChartOption = {
-      grid, legend, xAxis, yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } }, tooltip: { trigger: 'axis', valueFormatter: (v) => `${String(v)}%` },
-      series: (['inbound', 'outbound'] as const).map((direction) => ({
-        type: 'bar' as const,
-        name: t(`stats.directionShort.${direction}`),
-        data: monthly.map((s) => share(s, direction)),
-        color: direction === 'inbound' ? '#1971c2' : '#c92a2a',
+      grid: { ...grid, top: 64 }, legend, xAxis, yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } }, tooltip: { trigger: 'axis', valueFormatter: (v) => `${String(v)}%` },
+      series: categories.map((c) => ({
+        type: 'line' as const,
+        name: t(`operatorConsole.stats.${c.key}`),
+        data: monthly.map((s) => share(s, c.direction, c.box)),
+        color: c.color,
+        symbolSize: 6,
       })),
     };
     return { perMonth, companies };
@@ -168,13 +168,80 @@ function Charts({ months, monthly }: { months: string[]; monthly: Stats[] }) {
       </Card>
       <Card withBorder padding="md">
         <Title order={3} size="h4" mb="xs">
-          {t('stats.chartShare')}
+          {t('operatorConsole.stats.chartShareByCategory')}
         </Title>
-        <EChart option={options.companies} label={t('stats.chartShare')} />
+        <EChart option={options.companies} label={t('operatorConsole.stats.chartShareByCategory')} />
         <Text size="xs" c="gray.7">
-          {t('stats.chartShareNote')}
+          {t('operatorConsole.stats.chartShareNote')}
         </Text>
       </Card>
     </SimpleGrid>
+  );
+}
+
+/** The most frequent signatures of the period: a horizontal bar chart and the same figures as a table. */
+function TopSignatures({ signatures }: { signatures: TopSignature[] }) {
+  const { t } = useTranslation();
+  const title = t('operatorConsole.stats.topTitle', { count: TOP_LIMIT });
+  const option = useMemo<ChartOption>(() => {
+    const ranked = [...signatures].reverse();
+    const label = (s: TopSignature) => (s.signature.length > 42 ? `${s.signature.slice(0, 41)}…` : s.signature);
+    return {
+      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', data: ranked.map(label), axisLabel: { width: 300, overflow: 'truncate' } },
+      series: [
+        {
+          type: 'bar' as const,
+          name: t('operatorConsole.stats.detections'),
+          data: ranked.map((s) => ({ value: s.detections, itemStyle: { color: s.direction === 'inbound' ? '#1864ab' : '#c92a2a' } })),
+        },
+      ],
+    };
+  }, [signatures, t]);
+  return (
+    <Card withBorder padding="md">
+      <Title order={3} size="h4" mb="xs">
+        {title}
+      </Title>
+      {signatures.length === 0 ? (
+        <Text>{t('operatorConsole.stats.topEmpty')}</Text>
+      ) : (
+        <>
+          <EChart option={option} label={title} height={Math.max(160, signatures.length * 32 + 24)} />
+          <Table.ScrollContainer minWidth={720}>
+            <Table striped aria-label={title}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th ta="right">{t('operatorConsole.stats.rank')}</Table.Th>
+                  <Table.Th>{t('operatorConsole.stats.signature')}</Table.Th>
+                  <Table.Th>{t('operatorConsole.stats.sid')}</Table.Th>
+                  <Table.Th>{t('operatorConsole.stats.category')}</Table.Th>
+                  <Table.Th ta="right">{t('operatorConsole.stats.detections')}</Table.Th>
+                  <Table.Th ta="right">{t('operatorConsole.stats.companies')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {signatures.map((s, i) => (
+                  <Table.Tr key={`${s.gid}:${s.signatureId}:${s.direction}:${s.box}`}>
+                    <Table.Td ta="right">{i + 1}</Table.Td>
+                    <Table.Td style={{ overflowWrap: 'anywhere' }}>{s.signature}</Table.Td>
+                    <Table.Td>{`${s.gid}:${s.signatureId}`}</Table.Td>
+                    <Table.Td>
+                      <Badge color={s.direction === 'inbound' ? 'blue' : 'red'} variant="light" radius="sm" style={{ width: 'max-content', maxWidth: 'none' }}>
+                        {t(`stats.directionShort.${s.direction}`)} {t(`operatorConsole.stats.box.${s.box}`)}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td ta="right">{number.format(s.detections)}</Table.Td>
+                    <Table.Td ta="right">{number.format(s.companies)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </>
+      )}
+    </Card>
   );
 }

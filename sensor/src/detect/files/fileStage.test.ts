@@ -84,8 +84,8 @@ describe('FileStage input: the fileinfo records of detection', () => {
     await stage.finish();
     expect(alerts).toEqual([]);
     expect(files.map((r) => [r.direction, r.logged, r.fields.fileinfo, Buffer.from(r.source?.file?.content ?? []).toString()])).toEqual([
-      ['toServer', false, { filename: 'report.bin', gaps: false, state: 'CLOSED', md5: md5(up), sha1: createHash('sha1').update(up).digest('hex'), sha256: sha256(up), stored: false, size: up.length, tx_id: 0 }, up],
-      ['toClient', false, { filename: 'report.bin', gaps: false, state: 'CLOSED', md5: md5(down), sha1: createHash('sha1').update(down).digest('hex'), sha256: sha256(down), stored: false, size: down.length, tx_id: 0 }, down],
+      ['toServer', false, { filename: '/drop/report.bin', gaps: false, state: 'CLOSED', md5: md5(up), sha1: createHash('sha1').update(up).digest('hex'), sha256: sha256(up), stored: false, size: up.length, tx_id: 0 }, up],
+      ['toClient', false, { filename: '/drop/report.bin', gaps: false, state: 'CLOSED', md5: md5(down), sha1: createHash('sha1').update(down).digest('hex'), sha256: sha256(down), stored: false, size: down.length, tx_id: 0 }, down],
     ]);
     expect(scanner.seen).toEqual([up.length, down.length]);
     expect(stage.counters).toMatchObject({ files: 2, hashed: 2, hashMatches: 0, scanned: 2, clean: 2 });
@@ -115,7 +115,7 @@ describe('FileStage with a scanner (files from the flow bytes)', () => {
     const a = alerts[0]!;
     expect(a).toMatchObject({ engine: 'file', explain: 'malware_file', signatureId: FILE_SIDS.clamav, signature: 'ClamAV: Test.Marker', severity: 1, direction: 'toClient', txId: 0 });
     expect(a.metadata).toEqual({ clamav_signature: ['Test.Marker'] });
-    expect(a.app?.fileinfo).toEqual({ filename: 'setup.exe', gaps: false, state: 'CLOSED', md5: md5(body), sha1: createHash('sha1').update(body).digest('hex'), sha256: sha256(body), stored: false, size: body.length, tx_id: 0 });
+    expect(a.app?.fileinfo).toEqual({ filename: '/files/setup.exe', gaps: false, state: 'CLOSED', md5: md5(body), sha1: createHash('sha1').update(body).digest('hex'), sha256: sha256(body), stored: false, size: body.length, tx_id: 0 });
     expect((a.app?.http as { url: string }).url).toBe('/files/setup.exe');
     expect(stage.counters).toMatchObject({ files: 1, scanned: 1, infected: 1, clean: 0 });
   });
@@ -141,7 +141,7 @@ describe('FileStage with a scanner (files from the flow bytes)', () => {
     await stage.finish();
     expect(alerts.map((a) => [a.direction, (a.app?.fileinfo as { filename: string }).filename, (a.app?.fileinfo as { md5: string }).md5])).toEqual([
       ['toServer', 'invoice.doc', md5(`doc ${MARKER} doc`)],
-      ['toServer', 'data.bin', md5(raw)],
+      ['toServer', '/backup/data.bin', md5(raw)],
     ]);
     expect(scanner.seen).toEqual([`doc ${MARKER} doc`.length, raw.length]);
   });
@@ -244,7 +244,7 @@ describe.skipIf(!haveClamd)('FileStage with a real clamd', () => {
     feed(stage, httpFlow(), alerts, download('just a text file\n', '/readme.txt'));
     await stage.finish();
     expect(alerts.map((a) => [a.signature, a.metadata, (a.app?.fileinfo as { filename: string }).filename])).toEqual([
-      ['ClamAV: Otasuke.Test.Eicar.UNOFFICIAL', { clamav_signature: ['Otasuke.Test.Eicar.UNOFFICIAL'] }, 'eicar.com'],
+      ['ClamAV: Otasuke.Test.Eicar.UNOFFICIAL', { clamav_signature: ['Otasuke.Test.Eicar.UNOFFICIAL'] }, '/eicar.com'],
     ]);
     expect(stage.counters).toMatchObject({ scanned: 2, clean: 1, infected: 1 });
   });

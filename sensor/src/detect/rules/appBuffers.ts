@@ -181,11 +181,95 @@ export function sshBuffer(ssh: SshEveView, name: BufferName, side: BufferSide): 
   return NONE;
 }
 
-interface DnsEveView {
-  queries?: { rrname: string }[];
+interface DnsRecordView {
+  rrname?: string;
+  rrtype?: string;
+  rdata?: unknown;
 }
 
+interface DnsEveView {
+  type?: string;
+  queries?: { rrname: string }[];
+  answers?: DnsRecordView[];
+  authorities?: DnsRecordView[];
+  additionals?: DnsRecordView[];
+}
+
+/** Record types whose rdata is a domain name (Suricata's name buffers include it). */
+const NAME_RDATA_TYPES: ReadonlySet<string> = new Set(['CNAME', 'PTR', 'NS', 'DNAME', 'MX']);
+
+function rrnames(records: readonly DnsRecordView[] | undefined): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const r of records ?? []) if (typeof r.rrname === 'string') out.push(bytesOf(r.rrname));
+  return out;
+}
+
+/** The rdata of name-type records (CNAME target, PTR name…). */
+function rdataNames(records: readonly DnsRecordView[] | undefined): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const r of records ?? []) if (r.rrtype !== undefined && NAME_RDATA_TYPES.has(r.rrtype) && typeof r.rdata === 'string') out.push(bytesOf(r.rdata));
+  return out;
+}
+
+/**
+ * DNS buffers, each value one name (Suricata's multi-buffers): `dns.query` the request's query
+ * names; `dns.queries.rrname` / `dns.query.name` the query names of requests and responses;
+ * `dns.answers.rrname`, `dns.authorities.rrname`, `dns.additionals.rrname` the owner names of those
+ * sections; `dns.answer.name` the answers' owner names and name-type rdata; `dns.response.rrname`
+ * every name of a response (queries, every section's owner names, name-type rdata).
+ */
 export function dnsBuffer(dns: DnsEveView, name: BufferName): readonly Uint8Array[] {
-  if (name !== 'dns.query') return NONE;
-  return (dns.queries ?? []).map((q) => bytesOf(q.rrname));
+  switch (name) {
+    case 'dns.query':
+    case 'dns.query.name':
+    case 'dns.queries.rrname':
+      return (dns.queries ?? []).map((q) => bytesOf(q.rrname));
+    case 'dns.answers.rrname':
+      return rrnames(dns.answers);
+    case 'dns.authorities.rrname':
+      return rrnames(dns.authorities);
+    case 'dns.additionals.rrname':
+      return rrnames(dns.additionals);
+    case 'dns.answer.name':
+      return [...rrnames(dns.answers), ...rdataNames(dns.answers)];
+    case 'dns.response.rrname':
+      if (dns.type !== 'response') return NONE;
+      return [
+        ...(dns.queries ?? []).map((q) => bytesOf(q.rrname)),
+        ...rrnames(dns.answers), ...rdataNames(dns.answers),
+        ...rrnames(dns.authorities), ...rdataNames(dns.authorities),
+        ...rrnames(dns.additionals), ...rdataNames(dns.additionals),
+      ];
+    default:
+      return NONE;
+  }
+}
+
+export interface PacketHeaderView {
+  data: Uint8Array;
+  ipVersion: number;
+  l3Offset: number;
+  l4Offset: number;
+  ipHeaderLength: number;
+  proto: number;
+  tcpHeaderLength: number;
+  udpLength: number;
+}
+
+/** `ipv4.hdr` (with options), `ipv6.hdr` (with extension headers), `tcp.hdr` (with options), `udp.hdr`. */
+export function packetHeaderBuffer(p: PacketHeaderView, name: BufferName): readonly Uint8Array[] {
+  switch (name) {
+    case 'ipv4.hdr':
+    case 'ipv6.hdr':
+      if (p.ipVersion !== (name === 'ipv4.hdr' ? 4 : 6) || p.l3Offset < 0 || p.ipHeaderLength <= 0) return NONE;
+      return [p.data.subarray(p.l3Offset, p.l3Offset + p.ipHeaderLength)];
+    case 'tcp.hdr':
+      if (p.proto !== 6 || p.l4Offset < 0 || p.tcpHeaderLength <= 0) return NONE;
+      return [p.data.subarray(p.l4Offset, p.l4Offset + p.tcpHeaderLength)];
+    case 'udp.hdr':
+      if (p.proto !== 17 || p.l4Offset < 0 || p.udpLength <= 0) return NONE;
+      return [p.data.subarray(p.l4Offset, p.l4Offset + 8)];
+    default:
+      return NONE;
+  }
 }

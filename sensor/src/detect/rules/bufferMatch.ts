@@ -5,6 +5,7 @@
  * to MAX_STEPS tries per buffer so a rule cannot make the work grow without bound.
  */
 import { indexOfFolded } from './patternPrefilter.ts';
+import { datasetMatches } from './ruleDatasets.ts';
 import type { ByteNumberSpec, ContentOp, MatchOp, RuleValue, Transform } from './ruleModel.ts';
 import { testNumber } from './ruleParser.ts';
 
@@ -218,6 +219,8 @@ export function matchOps(ops: readonly MatchOp[], i: number, buf: InspectBuffer,
     }
     case 'bsize':
       return testNumber(op.test, data.length) && matchOps(ops, i + 1, buf, prevEnd, st);
+    case 'dataset':
+      return datasetMatches(op, data) && matchOps(ops, i + 1, buf, prevEnd, st);
   }
 }
 

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { builtInClassifications, parseClassifications } from './classification.ts';
 import { RuleEngine } from './ruleEngine.ts';
 import type { Rule } from './ruleModel.ts';
+import { DatasetRegistry } from './ruleDatasets.ts';
 import { parseRule } from './ruleParser.ts';
 import type { ParseContext } from './ruleParser.ts';
 import { RuleSkip } from './ruleSkip.ts';
@@ -195,13 +196,14 @@ export async function loadRules(input: RuleLoadInput): Promise<RuleLoad> {
   const acc = newAccumulator();
   const files = ruleFiles(input.files);
   const groupCache = new Map();
+  const datasets = new DatasetRegistry();
   for (const file of files) {
     const dir = dirname(file);
     const readListFile = (name: string): string | undefined => {
       const p = join(dir, name);
       return existsSync(p) ? readFileSync(p, 'utf8') : undefined;
     };
-    addText(acc, readFileSync(file, 'utf8'), file, { vars, readListFile, groupCache });
+    addText(acc, readFileSync(file, 'utf8'), file, { vars, readListFile, groupCache, datasets });
   }
   let classifications = builtInClassifications();
   const classFile = input.classificationFile ?? findBeside(files, 'classification.config');
@@ -231,7 +233,7 @@ export function loadRulesText(text: string, source = 'inline.rules', options: { 
   const started = startClock();
   const acc = newAccumulator();
   const vars = mergedVars(options.vars);
-  addText(acc, text, source, { vars, readListFile: (name) => options.listFiles?.[name], groupCache: new Map() });
+  addText(acc, text, source, { vars, readListFile: (name) => options.listFiles?.[name], groupCache: new Map(), datasets: new DatasetRegistry() });
   const thresholdConfig = options.thresholdConfig === undefined ? undefined : parseThresholdConfig(options.thresholdConfig, vars);
   const engine = new RuleEngine(acc.rules, thresholdConfig === undefined ? {} : { thresholdConfig });
   return { engine, stats: finishStats(acc, started) };

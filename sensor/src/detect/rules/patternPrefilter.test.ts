@@ -84,6 +84,24 @@ describe('PatternPrefilter', () => {
     }
   });
 
+  it('agrees with brute force when long patterns dominate (shift table) and short ones are few (native search)', () => {
+    const rand = prng(7);
+    const alphabet = bytes('\x00\x01aAbBcC/.:');
+    const pick = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]!);
+    for (let round = 0; round < 20; round++) {
+      // At most two short patterns (few case variants), the rest 4–11 bytes.
+      const patterns = Array.from({ length: 40 }, (_, i) => pick(i < 2 ? 2 + i : 4 + Math.floor(rand() * 8)));
+      const pf = new PatternPrefilter();
+      patterns.forEach((p, id) => pf.add(p, id));
+      pf.build();
+      for (let k = 0; k < 10; k++) {
+        // Long and short buffers: the long ones are walked as two halves.
+        const data = pick(Math.floor(rand() * (k % 2 === 0 ? 60 : 400)));
+        expect(found(pf, data)).toEqual(bruteForce(patterns, data));
+      }
+    }
+  });
+
   it('stays usable after more patterns are added (rebuilds on the next scan)', () => {
     const pf = new PatternPrefilter();
     pf.add(bytes('first'), 1);

@@ -62,6 +62,13 @@ export class PatternPrefilter {
   private entryAt = new Int32Array(0);
   /** One-byte patterns. */
   private singles: number[] = [];
+  /** Wu-Manber shift per raw 2-byte block (2 bits each, 16 KiB): how far the 4-byte window may move
+   *  when the block ends it. 0: the block ends some anchor (every case variant is set). */
+  private shiftBits = new Int32Array(0);
+  private hasGrams = false;
+  /** The 2–3-byte patterns as every case variant, searched natively (Buffer indexOf) when few;
+   *  null: too many, the pair bitmap is walked instead. */
+  private shortNeedles: { id: number; needles: Buffer[] }[] | null = null;
   /** Matched-pattern stamps: `seen[p] === stamp` when p was reported in the current scan. */
   private seen = new Uint32Array(0);
   private stamp = 0;
@@ -199,6 +206,9 @@ export class PatternPrefilter {
       }
       this.entryPattern[slot] = id;
     }
+    this.buildShortNeedles();
+    // The combined pass (many short patterns) tests the 4-gram bitmap per byte: no shift table.
+    this.buildShifts(this.hasShort && this.shortNeedles === null ? [] : grams);
     this.seen = new Uint32Array(count);
     this.stamp = 0;
     this.longest = 0;
@@ -220,10 +230,12 @@ export class PatternPrefilter {
     }
     const stamp = this.stamp;
     const n = data.length;
-    const gramBits = this.gramBits;
-    let g = 0;
-    if (this.hasShort) {
+    const shorts = this.shortNeedles;
+    if (this.hasShort && shorts === null) {
+      // Many short patterns: one pass testing the pair bitmap and the 4-gram bitmap at every byte.
       const pairBits = this.pairBits;
+      const gramBits = this.gramBits;
+      let g = 0;
       for (let i = 0; i < n; i++) {
         g = (g << 8) | LOWER[data[i]!]!;
         const k = g & 0xffff;
@@ -232,16 +244,49 @@ export class PatternPrefilter {
         if (i >= 3 && (gramBits[h >> 5]! & (1 << (h & 31))) !== 0) void this.gramHit(g, data, i, stamp, onRule);
       }
     } else {
-      // A slot whose patterns were all reported is not probed again while the window repeats.
-      let doneG = 0;
-      let doneOn = false;
-      for (let i = 0; i < n; i++) {
-        g = (g << 8) | LOWER[data[i]!]!;
-        const h = gramHash(g);
-        if ((gramBits[h >> 5]! & (1 << (h & 31))) === 0 || i < 3 || (doneOn && g === doneG)) continue;
-        if (this.gramHit(g, data, i, stamp, onRule)) {
-          doneG = g;
-          doneOn = true;
+      if (this.hasGrams && n >= 4) {
+        // Wu-Manber over the anchors: the 2-byte block ending the window says how far no anchor can
+        // end; only where one can (shift 0) is the 4-gram hashed and tested. Two halves of the buffer
+        // are walked in one loop: each step waits on its own table load, so two chains overlap.
+        const shiftBits = this.shiftBits;
+        const mid = n >= 64 ? n >> 1 : n;
+        let i = 3;
+        let j = mid;
+        while (i < mid && j < n) {
+          const bi = (data[i - 1]! << 8) | data[i]!;
+          const bj = (data[j - 1]! << 8) | data[j]!;
+          const si = (shiftBits[bi >> 4]! >>> ((bi & 15) << 1)) & 3;
+          const sj = (shiftBits[bj >> 4]! >>> ((bj & 15) << 1)) & 3;
+          if (si === 0) this.gramAt(data, i++, stamp, onRule);
+          else i += si;
+          if (sj === 0) this.gramAt(data, j++, stamp, onRule);
+          else j += sj;
+        }
+        for (;;) {
+          // The rest of whichever half is unfinished, then of the other.
+          let k = i < mid ? i : j;
+          const end = i < mid ? mid : n;
+          if (k >= end) break;
+          while (k < end) {
+            const b = (data[k - 1]! << 8) | data[k]!;
+            const sk = (shiftBits[b >> 4]! >>> ((b & 15) << 1)) & 3;
+            if (sk === 0) this.gramAt(data, k++, stamp, onRule);
+            else k += sk;
+          }
+          if (i < mid) i = k;
+          else j = k;
+        }
+      }
+      if (shorts !== null) {
+        for (let s = 0; s < shorts.length; s++) {
+          const { id, needles } = shorts[s]!;
+          if (this.seen[id] === stamp) continue;
+          for (let v = 0; v < needles.length; v++) {
+            if (indexOfBytes(data, needles[v]!) >= 0) {
+              this.report(id, stamp, onRule);
+              break;
+            }
+          }
         }
       }
     }
@@ -251,6 +296,54 @@ export class PatternPrefilter {
       const b = this.patterns[id]![0]!;
       if (this.seen[id] !== stamp && (data.indexOf(b) >= 0 || (b >= 0x61 && b <= 0x7a && data.indexOf(b ^ 0x20) >= 0))) this.report(id, stamp, onRule);
     }
+  }
+
+  /** The Wu-Manber shift table of the 4-gram anchors (keys of `grams`, case folded). */
+  private buildShifts(grams: readonly number[]): void {
+    this.hasGrams = grams.length > 0;
+    if (!this.hasGrams) {
+      this.shiftBits = new Int32Array(0);
+      return;
+    }
+    // Every block starts at the largest shift (3); a block at the anchor's end gets 0, one position
+    // earlier 1, two earlier 2; the smallest wins. Set for every case variant of the block.
+    const shift = new Uint8Array(65536).fill(3);
+    for (const g of grams) {
+      for (let end = 1; end <= 3; end++) {
+        const a = (g >>> ((3 - end + 1) * 8)) & 0xff;
+        const b = (g >>> ((3 - end) * 8)) & 0xff;
+        const v = 3 - end;
+        for (const x of caseVariants(a)) for (const y of caseVariants(b)) if (shift[(x << 8) | y]! > v) shift[(x << 8) | y] = v;
+      }
+    }
+    const bits = new Int32Array(4096);
+    for (let k = 0; k < 65536; k++) bits[k >> 4]! |= shift[k]! << ((k & 15) << 1);
+    this.shiftBits = bits;
+  }
+
+  /** Native search of the short patterns when they have few case variants in all. */
+  private buildShortNeedles(): void {
+    this.shortNeedles = null;
+    if (!this.hasShort) return;
+    const out: { id: number; needles: Buffer[] }[] = [];
+    let total = 0;
+    for (let id = 0; id < this.patterns.length; id++) {
+      const p = this.patterns[id]!;
+      if (p.length < 2 || p.length > 3) continue;
+      let needles: number[][] = [[]];
+      for (const b of p) needles = needles.flatMap((prefix) => caseVariants(b).map((v) => [...prefix, v]));
+      total += needles.length;
+      if (total > MAX_SHORT_NEEDLES) return;
+      out.push({ id, needles: needles.map((v) => Buffer.from(v)) });
+    }
+    this.shortNeedles = out;
+  }
+
+  /** An anchor may end at `i`: tests the case-folded 4-gram there against the bitmap, then its slot. */
+  private gramAt(data: Uint8Array, i: number, stamp: number, onRule: (ruleId: number) => void): void {
+    const g = (LOWER[data[i - 3]!]! << 24) | (LOWER[data[i - 2]!]! << 16) | (LOWER[data[i - 1]!]! << 8) | LOWER[data[i]!]!;
+    const h = gramHash(g);
+    if ((this.gramBits[h >> 5]! & (1 << (h & 31))) !== 0) void this.gramHit(g, data, i, stamp, onRule);
   }
 
   /** The 4-gram `g` ending at `i` passed the bitmap: find its slot, verify its patterns. True when
@@ -293,6 +386,21 @@ export class PatternPrefilter {
     const rules = this.rulesOf[id]!;
     for (let r = 0; r < rules.length; r++) onRule(rules[r]!);
   }
+}
+
+/** The 2-byte and 3-byte patterns are searched with Buffer indexOf (vectorised, native) while they
+ *  come to at most this many case variants in all; past it, one pass over a pair bitmap. */
+const MAX_SHORT_NEEDLES = 16;
+
+function caseVariants(b: number): number[] {
+  return b >= 0x61 && b <= 0x7a ? [b, b ^ 0x20] : [b];
+}
+
+const bufferIndexOf = Buffer.prototype.indexOf;
+
+/** Exact search of `needle` in `data` (a plain Uint8Array) with Buffer's native search. */
+function indexOfBytes(data: Uint8Array, needle: Uint8Array): number {
+  return bufferIndexOf.call(data, needle, 0) as number;
 }
 
 /** Case-insensitive search of a case-folded `pattern` in `data` from `from`; -1 when absent. */

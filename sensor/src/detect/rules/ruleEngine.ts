@@ -12,7 +12,7 @@ import type { Packet } from '../../decode/packet.ts';
 import type { Flow, FlowDirection } from '../../flow/flow.ts';
 import type { AppRecordOut } from '../../pipeline/appSession.ts';
 import type { DetectionStage, RaiseAlert, RaisedAlert } from '../detectionStage.ts';
-import { dnsBuffer, httpBuffer, sshBuffer, tlsBuffer } from './appBuffers.ts';
+import { dnsBuffer, httpBuffer, packetHeaderBuffer, sshBuffer, tlsBuffer } from './appBuffers.ts';
 import type { BufferSide } from './appBuffers.ts';
 import { InspectBuffer, matchOps, transform } from './bufferMatch.ts';
 import type { MatchState } from './bufferMatch.ts';
@@ -20,9 +20,9 @@ import { builtInClassifications } from './classification.ts';
 import type { Classifications } from './classification.ts';
 import { PatternPrefilter } from './patternPrefilter.ts';
 import { toKey } from './ruleAddress.ts';
-import { BUFFER_SOURCE } from './ruleModel.ts';
+import { BIDIRECTIONAL_BUFFERS, BUFFER_SOURCE } from './ruleModel.ts';
 import type { BufferInspection, BufferName, PacketCheck, Rule, ThresholdSpec } from './ruleModel.ts';
-import { testNumber } from './ruleParser.ts';
+import { testNumber, vlanIdMatches } from './ruleParser.ts';
 import type { ThresholdConfig } from './thresholdConfig.ts';
 
 /** Threshold/detection_filter entries kept; past this the table is cleared (bounded memory). */
@@ -78,7 +78,7 @@ const TO_CLIENT: readonly BufferSide[] = ['toClient'];
 
 const PROTO_NUM: Partial<Record<Rule['proto'], number>> = { tcp: 6, udp: 17 };
 
-const TLS_VERSION_NUMBERS: Readonly<Record<string, number>> = { SSLv2: 0x0200, SSLv3: 0x0300, 'TLS 1.0': 0x0301, 'TLS 1.1': 0x0302, 'TLS 1.2': 0x0303, 'TLS 1.3': 0x0304 };
+const TLS_VERSION_NUMBERS: Readonly<Record<string, number>> = { SSLv2: 0x0200, SSLv3: 0x0300, TLSv1: 0x0301, 'TLS 1.0': 0x0301, 'TLS 1.1': 0x0302, 'TLS 1.2': 0x0303, 'TLS 1.3': 0x0304 };
 const SSL_NAMES: Readonly<Record<string, number>> = { sslv2: 0x0200, sslv3: 0x0300, 'tls1.0': 0x0301, 'tls1.1': 0x0302, 'tls1.2': 0x0303, 'tls1.3': 0x0304 };
 
 /**
@@ -497,7 +497,7 @@ export class RuleEngine implements DetectionStage {
     if (flow !== null) {
       const s = this.flowState.get(flow);
       if (s !== undefined) {
-        if (s.queue.length > 0) this.drain(s, direction, raise);
+        if (s.queue.length > 0) this.drain(s, direction, raise, packet);
         encrypted = s.encrypted;
       }
     }
@@ -558,7 +558,7 @@ export class RuleEngine implements DetectionStage {
       if (r.inspections.length > 0) {
         if (encrypted) continue;
         if (buf === null) buf = new InspectBuffer(payload);
-        if (!this.inspect(r.inspections, (name) => (name === 'payload' ? [payload] : []), buf)) continue;
+        if (!this.inspect(r.inspections, (name) => (name === 'payload' ? [payload] : packetHeaderBuffer(packet, name)), buf)) continue;
       }
       if (!this.flowbitsOk(r, flow)) continue;
       this.matched(r, flow, direction, raise, { packet, src: packet.srcAddrBytes, dst: packet.dstAddrBytes });
@@ -583,7 +583,7 @@ export class RuleEngine implements DetectionStage {
     if (type !== 'http' || source!.phase !== 'request') q.push({ record, side: 'toClient' });
   }
 
-  private drain(s: FlowRuleState, direction: FlowDirection, raise: RaiseAlert): void {
+  private drain(s: FlowRuleState, direction: FlowDirection, raise: RaiseAlert, packet?: Packet): void {
     const q = s.queue;
     let keep = 0;
     const ready: { record: AppRecordOut; side: FlowDirection }[] = [];
@@ -593,10 +593,11 @@ export class RuleEngine implements DetectionStage {
       else q[keep++] = e;
     }
     q.length = keep;
-    for (const e of ready) this.inspectRecord(e.record, e.side, raise);
+    for (const e of ready) this.inspectRecord(e.record, e.side, raise, packet);
   }
 
-  private inspectRecord(record: AppRecordOut, only: FlowDirection, raise: RaiseAlert): void {
+  /** `packet`: the packet inspected with the record (payload content of a DNS rule reads it). */
+  private inspectRecord(record: AppRecordOut, only: FlowDirection, raise: RaiseAlert, packet?: Packet): void {
     const type = record.eventType;
     if (type === 'http') {
       const source = record.source;
@@ -607,7 +608,8 @@ export class RuleEngine implements DetectionStage {
     } else if (type === 'dns') {
       const dns = record.fields.dns as Parameters<typeof dnsBuffer>[0] & { rcode?: string; type?: string } | undefined;
       if (dns === undefined) return;
-      this.appUnit('dns', record, (name) => dnsBuffer(dns, name), raise, only);
+      const payload = packet === undefined ? [] : [packet.payload];
+      this.appUnit('dns', record, (name) => (name === 'payload' ? payload : dnsBuffer(dns, name)), raise, only);
     } else if (type === 'tls') {
       const tls = record.fields.tls as Parameters<typeof tlsBuffer>[0] | undefined;
       if (tls === undefined) return;
@@ -660,7 +662,8 @@ export class RuleEngine implements DetectionStage {
     for (let c = 0; c < this.cands.length; c++) {
       const r = this.rules[this.cands[c]!]!;
       if (!appProtoOk(r, unitName)) continue;
-      const side = ruleSide(r, unitName === 'dns' ? record.direction : undefined);
+      // ssl_version reads the version of the side inspected (client's to server, server's to client).
+      const side = ruleSide(r, unitName === 'dns' ? record.direction : unitName === 'tls' && r.sslVersions !== undefined ? only : undefined);
       if (side === undefined || (only !== undefined && side !== only)) continue;
       if (unitName === 'dns' && side !== record.direction) continue;
       if (!this.flowOk(r, flow, side, true)) continue;
@@ -669,8 +672,9 @@ export class RuleEngine implements DetectionStage {
       if (r.dnsRrtype !== undefined && !(dns?.queries ?? []).some((q) => testNumber(r.dnsRrtype!, DNS_TYPES[q.rrtype] ?? -1))) continue;
       if (r.tlsVersions !== undefined && (tlsVersion === undefined || r.tlsVersions.versions.includes(tlsVersion) === r.tlsVersions.negated)) continue;
       if (r.sslVersions !== undefined) {
-        if (tlsVersion === undefined) continue;
-        const listed = r.sslVersions.names.some((n) => SSL_NAMES[n] === tlsVersion);
+        const sideVersion = tlsSideVersion(record.fields.tls as TlsVersionView, side) ?? tlsVersion;
+        if (sideVersion === undefined) continue;
+        const listed = r.sslVersions.names.some((n) => SSL_NAMES[n] === sideVersion);
         if (listed === r.sslVersions.negated) continue;
       }
       if (r.packetChecks.length > 0 && unitName === 'http') {
@@ -935,6 +939,18 @@ export class RuleEngine implements DetectionStage {
   }
 }
 
+interface TlsVersionView {
+  version?: string;
+  client_handshake?: { version?: string };
+  server_handshake?: { version?: string };
+}
+
+/** The version the client (to server) or the server (to client) announced in its hello. */
+function tlsSideVersion(tls: TlsVersionView | undefined, side: FlowDirection): number | undefined {
+  const v = side === 'toServer' ? tls?.client_handshake?.version : tls?.server_handshake?.version;
+  return v === undefined ? undefined : TLS_VERSION_NUMBERS[v];
+}
+
 interface DnsView {
   flags?: string;
   queries?: { rrtype: string }[];
@@ -957,8 +973,12 @@ function ruleSide(r: Rule, recordDirection: FlowDirection | undefined): FlowDire
   if (r.flow?.toClient) return 'toClient';
   if (r.flow?.toServer) return 'toServer';
   let toClient = false;
-  for (const ins of r.inspections) if (BUFFER_SOURCE[ins.buffer].toClient) toClient = true;
-  if (recordDirection !== undefined && r.inspections.length === 0) return recordDirection;
+  let bothWays = true;
+  for (const ins of r.inspections) {
+    if (BUFFER_SOURCE[ins.buffer].toClient) toClient = true;
+    if (!BIDIRECTIONAL_BUFFERS.has(ins.buffer)) bothWays = false;
+  }
+  if (recordDirection !== undefined && bothWays) return recordDirection;
   return toClient ? 'toClient' : 'toServer';
 }
 
@@ -1024,6 +1044,9 @@ function packetChecksOk(checks: readonly PacketCheck[], p: Packet): boolean {
       }
       case 'urilen':
         return false;
+      case 'vlan_id':
+        if (!vlanIdMatches(c, p.vlan)) return false;
+        break;
     }
   }
   return true;

@@ -4,6 +4,7 @@
  * (variables, regexes, byte sequences), so matching never parses.
  */
 import type { AddressGroup, PortGroup } from './ruleAddress.ts';
+import type { DatasetOp } from './ruleDatasets.ts';
 
 /** Buffers a rule can inspect. `payload` is the packet's payload; the others come from the app layer. */
 export type BufferName =
@@ -42,6 +43,18 @@ export type BufferName =
   | 'http.stream'
   | 'file.data'
   | 'dns.query'
+  | 'dns.query.name'
+  | 'dns.queries.rrname'
+  | 'dns.answer.name'
+  | 'dns.answers.rrname'
+  | 'dns.authorities.rrname'
+  | 'dns.additionals.rrname'
+  | 'dns.response.rrname'
+  /** The packet's own headers (sticky buffers `ipv4.hdr`, `ipv6.hdr`, `tcp.hdr`, `udp.hdr`). */
+  | 'ipv4.hdr'
+  | 'ipv6.hdr'
+  | 'tcp.hdr'
+  | 'udp.hdr'
   | 'tls.sni'
   | 'tls.cert_subject'
   | 'tls.cert_issuer'
@@ -92,6 +105,17 @@ export const BUFFER_SOURCE: Readonly<Record<BufferName, { app: 'packet' | 'http'
   'http.stream': { app: 'http', toClient: false },
   'file.data': { app: 'http', toClient: true },
   'dns.query': { app: 'dns', toClient: false },
+  'dns.query.name': { app: 'dns', toClient: false },
+  'dns.queries.rrname': { app: 'dns', toClient: false },
+  'dns.answer.name': { app: 'dns', toClient: false },
+  'dns.answers.rrname': { app: 'dns', toClient: false },
+  'dns.authorities.rrname': { app: 'dns', toClient: false },
+  'dns.additionals.rrname': { app: 'dns', toClient: false },
+  'dns.response.rrname': { app: 'dns', toClient: true },
+  'ipv4.hdr': { app: 'packet', toClient: false },
+  'ipv6.hdr': { app: 'packet', toClient: false },
+  'tcp.hdr': { app: 'packet', toClient: false },
+  'udp.hdr': { app: 'packet', toClient: false },
   'tls.sni': { app: 'tls', toClient: false },
   'tls.cert_subject': { app: 'tls', toClient: true },
   'tls.cert_issuer': { app: 'tls', toClient: true },
@@ -107,6 +131,14 @@ export const BUFFER_SOURCE: Readonly<Record<BufferName, { app: 'packet' | 'http'
   'ssh.proto': { app: 'ssh', toClient: false },
   'ssh.software': { app: 'ssh', toClient: false },
 };
+
+/** Buffers found in requests and responses alike: a rule without `flow:` inspects both. */
+export const BIDIRECTIONAL_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>([
+  'dns.query.name', 'dns.queries.rrname', 'dns.answer.name', 'dns.answers.rrname', 'dns.authorities.rrname', 'dns.additionals.rrname',
+]);
+
+/** Buffers of the packet's headers: never a fast pattern (the prefilter scans payloads). */
+export const PACKET_HEADER_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>(['ipv4.hdr', 'ipv6.hdr', 'tcp.hdr', 'udp.hdr']);
 
 /** A number or a byte_extract variable resolved at match time. */
 export type RuleValue = number | string;
@@ -182,7 +214,7 @@ export interface SizeOp {
   test: NumberTest;
 }
 
-export type MatchOp = ContentOp | PcreOp | ByteTestOp | ByteJumpOp | ByteExtractOp | IsDataAtOp | SizeOp;
+export type MatchOp = ContentOp | PcreOp | ByteTestOp | ByteJumpOp | ByteExtractOp | IsDataAtOp | SizeOp | DatasetOp;
 
 export type Transform = 'dotprefix' | 'strip_whitespace' | 'compress_whitespace' | 'to_lowercase' | 'to_uppercase';
 
@@ -193,9 +225,10 @@ export interface BufferInspection {
   ops: MatchOp[];
 }
 
-/** `N`, `<N`, `>N`, `<=N`, `>=N`, `!N`, `A<>B` (exclusive range, as Suricata reads it). */
+/** `N`, `<N`, `>N`, `<=N`, `>=N`, `!N`, `A<>B` (exclusive range, as Suricata reads it), `!A-B`
+ *  (outside the exclusive range). */
 export interface NumberTest {
-  op: '=' | '<' | '>' | '<=' | '>=' | '!=' | '<>';
+  op: '=' | '<' | '>' | '<=' | '>=' | '!=' | '<>' | '!<>';
   a: number;
   b: number;
 }
@@ -209,7 +242,9 @@ export type PacketCheck =
   | { kind: 'icmp_id'; value: number }
   | { kind: 'icmp_seq'; value: number }
   | { kind: 'flags'; mode: 'exact' | 'plus' | 'any' | 'not'; flags: number; ignore: number }
-  | { kind: 'urilen'; test: NumberTest };
+  | { kind: 'urilen'; test: NumberTest }
+  /** `vlan.id:[op]id[,layer]`: layer an index (negative: from the innermost), 'any' or 'all'. */
+  | { kind: 'vlan_id'; test: NumberTest; layer: number | 'any' | 'all' };
 
 export interface FlowCheck {
   toServer: boolean;

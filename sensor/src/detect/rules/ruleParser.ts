@@ -14,13 +14,16 @@ import type {
   FlowCheck,
   MatchOp,
   NumberTest,
+  PacketCheck,
   Rule,
   RuleProto,
   RuleValue,
   ThresholdSpec,
   Transform,
 } from './ruleModel.ts';
-import { BUFFER_SOURCE } from './ruleModel.ts';
+import { BUFFER_SOURCE, PACKET_HEADER_BUFFERS } from './ruleModel.ts';
+import { DatasetRegistry, parseDatarep, parseDataset } from './ruleDatasets.ts';
+import type { DatasetContext } from './ruleDatasets.ts';
 import { compilePcre } from './rulePcre.ts';
 import { RuleSkip } from './ruleSkip.ts';
 
@@ -54,6 +57,11 @@ const STICKY: Readonly<Record<string, BufferName>> = {
   'http.request_header': 'http.request_header', 'http.response_header': 'http.response_header',
   'file.data': 'file.data', file_data: 'file.data', 'http.response_body.sticky': 'http.response_body',
   'dns.query': 'dns.query', dns_query: 'dns.query',
+  'dns.query.name': 'dns.query.name', 'dns.queries.rrname': 'dns.queries.rrname',
+  'dns.answer.name': 'dns.answer.name', 'dns.answers.rrname': 'dns.answers.rrname',
+  'dns.authorities.rrname': 'dns.authorities.rrname', 'dns.additionals.rrname': 'dns.additionals.rrname',
+  'dns.response.rrname': 'dns.response.rrname',
+  'ipv4.hdr': 'ipv4.hdr', 'ipv6.hdr': 'ipv6.hdr', 'tcp.hdr': 'tcp.hdr', 'udp.hdr': 'udp.hdr',
   'tls.sni': 'tls.sni', tls_sni: 'tls.sni',
   'tls.cert_subject': 'tls.cert_subject', tls_cert_subject: 'tls.cert_subject',
   'tls.cert_issuer': 'tls.cert_issuer', tls_cert_issuer: 'tls.cert_issuer',
@@ -91,6 +99,19 @@ export interface ParseContext {
   line: number;
   /** Parsed address/port groups by text: ET Open repeats a few ($HOME_NET) tens of thousands of times. */
   groupCache?: Map<string, AddressGroup | PortGroup>;
+  /** The datasets (`dataset:`, `datarep:`) the rules of one load share; created on first use. */
+  datasets?: DatasetRegistry;
+}
+
+function datasetContext(ctx: ParseContext): DatasetContext {
+  ctx.datasets ??= new DatasetRegistry();
+  return { datasets: ctx.datasets, readFile: (name) => ctx.readListFile?.(name) };
+}
+
+/** `dataset:` / `datarep:` test the current sticky buffer (Suricata refuses them without one). */
+function datasetKeyword(b: Builder, v: string, ctx: ParseContext, keyword: 'dataset' | 'datarep'): void {
+  if (b.current === 'payload') throw new RuleSkip(`${keyword} without sticky buffer`, `${keyword} needs a sticky buffer before it`);
+  addOp(b, keyword === 'dataset' ? parseDataset(v, datasetContext(ctx)) : parseDatarep(v, datasetContext(ctx)));
 }
 
 function addressGroup(text: string, ctx: ParseContext): AddressGroup {
@@ -253,7 +274,69 @@ export function testNumber(t: NumberTest, v: number): boolean {
       return v !== t.a;
     case '<>':
       return v > t.a && v < t.b;
+    case '!<>':
+      return v <= t.a || v >= t.b;
   }
+}
+
+/**
+ * Suricata's unsigned integer syntax (detect_parse_uint): `N`, `=N`, `!N`, `!=N`, `<N`, `<=N`, `>N`,
+ * `>=N`, `A-B` and `A<>B` (exclusive ranges), `!A-B` (outside it); decimal or 0x hex; `max` bounds it.
+ */
+export function parseUintTest(text: string, what: string, max: number): NumberTest {
+  const t = text.replace(/\s+/g, '');
+  const num = (x: string): number => {
+    const n = parseInteger(x, what);
+    if (n < 0 || n > max) throw new RuleSkip(`${what}: out of range`, `${what}: ${x} is outside 0–${max}`);
+    return n;
+  };
+  const NUM = '(\\d+|0x[0-9a-f]+)';
+  let m = new RegExp(`^(!)?${NUM}(?:-|<>)${NUM}$`, 'i').exec(t);
+  if (m !== null) {
+    const a = num(m[2]!);
+    const b = num(m[3]!);
+    if (a >= b) throw new RuleSkip(`${what}: bad range`, `${what}: range ${a}-${b} is empty`);
+    return { op: m[1] === '!' ? '!<>' : '<>', a, b };
+  }
+  m = new RegExp(`^(<=|>=|!=|<|>|!|=)?${NUM}$`, 'i').exec(t);
+  if (m === null) throw new RuleSkip(`${what}: bad value`, `${what}: "${text}" is not N, <N, >N, !N or A-B`);
+  const ops: Record<string, NumberTest['op']> = { '<': '<', '>': '>', '<=': '<=', '>=': '>=', '!': '!=', '!=': '!=', '=': '=', '': '=' };
+  return { op: ops[m[1] ?? '']!, a: num(m[2]!), b: 0 };
+}
+
+/** Suricata keeps at most three VLAN layers (VLAN_MAX_LAYERS): indexes -3…2. */
+const VLAN_MAX_LAYERS = 3;
+
+/** `vlan.id:[op]id[,layer]`, layer 0…2, -3…-1, `any` (the default) or `all`. */
+function parseVlanId(v: string): PacketCheck {
+  const [idText, layerText, extra] = v.split(',').map((s) => s.trim());
+  if (idText === undefined || idText === '' || extra !== undefined) throw new RuleSkip('vlan.id: bad value', `vlan.id "${v}"`);
+  const test = parseUintTest(idText, 'vlan.id', 4095);
+  let layer: number | 'any' | 'all' = 'any';
+  if (layerText === 'all' || layerText === 'any') layer = layerText;
+  else if (layerText !== undefined) {
+    if (!/^-?\d+$/.test(layerText)) throw new RuleSkip('vlan.id: bad layer', `vlan.id layer "${layerText}"`);
+    layer = Number(layerText);
+    if (layer < -VLAN_MAX_LAYERS || layer >= VLAN_MAX_LAYERS) throw new RuleSkip('vlan.id: bad layer', `vlan.id layer ${layer} is outside -3…2`);
+  }
+  return { kind: 'vlan_id', test, layer };
+}
+
+/** Whether the packet's VLAN ids (outermost first) satisfy a vlan.id check. */
+export function vlanIdMatches(check: { test: NumberTest; layer: number | 'any' | 'all' }, vlans: readonly number[]): boolean {
+  const n = Math.min(vlans.length, VLAN_MAX_LAYERS);
+  if (n === 0) return false;
+  const { test, layer } = check;
+  if (layer === 'any') {
+    for (let i = 0; i < n; i++) if (testNumber(test, vlans[i]!)) return true;
+    return false;
+  }
+  if (layer === 'all') {
+    for (let i = 0; i < n; i++) if (!testNumber(test, vlans[i]!)) return false;
+    return true;
+  }
+  const index = layer < 0 ? n + layer : layer;
+  return index >= 0 && index < n && testNumber(test, vlans[index]!);
 }
 
 function lastContent(b: Builder, kw: string): ContentOp {
@@ -569,6 +652,11 @@ const KEYWORDS: Readonly<Record<string, KeywordSetup>> = {
   icmp_seq: (b, v) => {
     b.rule.packetChecks.push({ kind: 'icmp_seq', value: parseInteger(v, 'icmp_seq') });
   },
+  dataset: (b, v, ctx) => datasetKeyword(b, v, ctx, 'dataset'),
+  datarep: (b, v, ctx) => datasetKeyword(b, v, ctx, 'datarep'),
+  'vlan.id': (b, v) => {
+    b.rule.packetChecks.push(parseVlanId(v));
+  },
   ttl: (b, v) => {
     b.rule.packetChecks.push({ kind: 'ttl', test: parseNumberTest(v, 'ttl') });
   },
@@ -782,9 +870,17 @@ function finish(b: Builder): void {
     apps.clear();
     apps.add('http');
   }
+  const headerBuffers = [...buffers].some((name) => PACKET_HEADER_BUFFERS.has(name));
+  if (headerBuffers && (apps.size > 1 || rule.proto === 'http' || rule.proto === 'dns' || rule.proto === 'tls' || rule.proto === 'ssh')) {
+    throw new RuleSkip('packet header buffer in app-layer rule', 'ipv4.hdr/ipv6.hdr/tcp.hdr/udp.hdr together with app-layer buffers');
+  }
   if (apps.size > 1) {
     if (apps.has('packet') && apps.has('http') && apps.size === 2) {
       for (const o of b.ops) if (o.buffer === 'payload') o.buffer = 'http.stream';
+      apps.delete('packet');
+    } else if (apps.has('packet') && apps.has('dns') && apps.size === 2) {
+      // Payload content beside DNS buffers: the packet that carried the DNS message (Suricata
+      // inspects the packet and the transaction in one pass).
       apps.delete('packet');
     } else if (apps.has('packet') && apps.size === 2) {
       throw new RuleSkip('payload mixed with app-layer buffers', 'payload content together with a DNS/TLS/SSH buffer');
@@ -824,6 +920,7 @@ function finish(b: Builder): void {
     // dotprefix only adds a leading dot: the rest of the content is in the untransformed value.
     const dotted = ins.transforms.length === 1 && ins.transforms[0] === 'dotprefix';
     if (ins.transforms.length > 0 && !dotted) continue;
+    if (PACKET_HEADER_BUFFERS.has(ins.buffer)) continue;
     for (const raw of ins.ops) {
       if (raw.kind !== 'content' || raw.negated) continue;
       let op = raw;
@@ -840,7 +937,7 @@ function finish(b: Builder): void {
     if (best?.op.fastPattern) break;
   }
   if (best !== undefined && !best.op.fastPattern) {
-    for (const ins of inspections) for (const op of ins.ops) if (op.kind === 'content' && op.fastPattern && !op.negated) best = { buffer: ins.buffer, op };
+    for (const ins of inspections) for (const op of ins.ops) if (op.kind === 'content' && op.fastPattern && !op.negated && !PACKET_HEADER_BUFFERS.has(ins.buffer)) best = { buffer: ins.buffer, op };
   }
   if (best !== undefined) rule.fastPattern = best;
   rule.ipOnly =

@@ -14,6 +14,9 @@ import * as bundles from './0008_bundles.ts';
 import * as incidents from './0009_incidents.ts';
 import * as notifications from './0010_notifications.ts';
 import * as helpdesk from './0011_helpdesk.ts';
+import * as remoteRefusal from './0012_remote_refusal.ts';
+import * as liveEvents from './0013_live_events.ts';
+import * as feedLastSuccess from './0014_feed_last_success.ts';
 
 const ordered: Array<[string, { statements: string[] }]> = [
   ['0001_foundation', foundation],
@@ -26,6 +29,9 @@ const ordered: Array<[string, { statements: string[] }]> = [
   ['0009_incidents', incidents],
   ['0010_notifications', notifications],
   ['0011_helpdesk', helpdesk],
+  ['0012_remote_refusal', remoteRefusal],
+  ['0013_live_events', liveEvents],
+  ['0014_feed_last_success', feedLastSuccess],
 ];
 
 function fromStatements(statements: string[]): Migration {

@@ -1,0 +1,162 @@
+/**
+ * Pieces every dispatch screen shares (vendor, desk, customer): the status in words, the facts of
+ * the visit, the files with their download links, and the vendor's report.
+ */
+import { Anchor, Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { components } from '../api/schema.d.ts';
+import { useFormatDateTime } from '../i18n/dateTime.ts';
+import { useFormatYen } from '../operator/format.ts';
+
+export type DispatchJob = components['schemas']['DispatchJobDetail'];
+export type DispatchStatus = DispatchJob['status'];
+
+const statusColor: Record<DispatchStatus, string> = {
+  requested: 'gray',
+  offered: 'yellow',
+  accepted: 'blue',
+  on_site: 'indigo',
+  reported: 'orange',
+  signed_off: 'green',
+  unfilled: 'red',
+};
+
+export function DispatchStatusBadge({ status }: { status: DispatchStatus }) {
+  const { t } = useTranslation();
+  return (
+    <Badge color={statusColor[status]} variant="light" radius="sm" style={{ flexShrink: 0, width: 'max-content', maxWidth: 'none' }} data-testid="dispatch-status">
+      {t(`partners.status.${status}`)}
+    </Badge>
+  );
+}
+
+/** "1時間30分" from minutes. */
+export function useFormatMinutes(): (minutes: number) => string {
+  const { t } = useTranslation();
+  return (minutes) => (minutes >= 60 ? t('partners.hoursMinutes', { hours: Math.floor(minutes / 60), minutes: minutes % 60 }) : t('partners.minutes', { minutes }));
+}
+
+const wrap = { overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' } as const;
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Stack gap={0}>
+      <Text size="xs" c="gray.7">
+        {label}
+      </Text>
+      <Text size="md" style={wrap}>
+        {children}
+      </Text>
+    </Stack>
+  );
+}
+
+/** Where to go, whom to ask for, and what the problem is: all a vendor is told of the customer. */
+export function JobFacts({ job }: { job: DispatchJob }) {
+  const { t } = useTranslation();
+  const place = [job.prefecture, job.city, job.address].filter(Boolean).join(' ');
+  return (
+    <Stack gap="sm">
+      <Fact label={t('partners.job.company')}>{job.companyName}</Fact>
+      <Fact label={t('partners.job.site')}>{job.siteName}</Fact>
+      <Fact label={t('partners.job.address')}>
+        {place ? (
+          <Anchor href={`https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(place)}`} target="_blank" rel="noopener noreferrer">
+            {place}
+          </Anchor>
+        ) : (
+          t('partners.job.noAddress')
+        )}
+      </Fact>
+      <Fact label={t('partners.job.contact')}>
+        {job.contactName}
+        {'　'}
+        <Anchor href={`tel:${job.contactPhone.replace(/[^\d+]/g, '')}`}>{job.contactPhone}</Anchor>
+      </Fact>
+      <Fact label={t('partners.job.skill')}>{job.skill}</Fact>
+      <Fact label={t('partners.job.problem')}>{job.problem}</Fact>
+    </Stack>
+  );
+}
+
+export function JobFiles({ job }: { job: DispatchJob }) {
+  const { t } = useTranslation();
+  if (job.files.length === 0) return <Text c="gray.7">{t('partners.files.none')}</Text>;
+  return (
+    <Stack gap={6} data-testid="job-files">
+      {job.files.map((f) => (
+        <Group key={f.id} gap="xs" wrap="nowrap" justify="space-between">
+          <Anchor href={`/api/v1/dispatch/jobs/${job.id}/files/${f.id}`} download={f.fileName} style={{ overflowWrap: 'anywhere', minWidth: 0 }}>
+            {f.fileName}
+          </Anchor>
+          <Text size="xs" c="gray.7" style={{ flexShrink: 0 }}>
+            {t('partners.files.size', { kb: Math.max(1, Math.round(f.sizeBytes / 1024)) })}
+          </Text>
+        </Group>
+      ))}
+    </Stack>
+  );
+}
+
+/** The vendor's report with time and cost, and whether the customer has signed it off. */
+export function JobReport({ job }: { job: DispatchJob }) {
+  const { t } = useTranslation();
+  const yen = useFormatYen();
+  const formatMinutes = useFormatMinutes();
+  const formatDateTime = useFormatDateTime();
+  if (!job.reportedAt) return null;
+  return (
+    <Card withBorder padding="md" data-testid="job-report">
+      <Stack gap="sm">
+        <Title order={3} size="h4">
+          {t('partners.report.title')}
+        </Title>
+        <Fact label={t('partners.report.workDone')}>{job.workDone}</Fact>
+        <Group gap="xl">
+          <Fact label={t('partners.report.time')}>{formatMinutes(job.minutesWorked ?? 0)}</Fact>
+          <Fact label={t('partners.report.cost')}>{yen(job.costYen ?? 0)}</Fact>
+        </Group>
+        <Fact label={t('partners.report.report')}>{job.report}</Fact>
+        <Text size="sm" c="gray.7">
+          {t('partners.report.reportedAt', { at: formatDateTime(job.reportedAt) })}
+        </Text>
+        {job.signedOffAt ? (
+          <Badge color="green" variant="light" size="lg" radius="sm" style={{ width: 'max-content', maxWidth: '100%' }}>
+            {t('partners.report.signedOff', { at: formatDateTime(job.signedOffAt) })}
+          </Badge>
+        ) : (
+          <Text size="sm" c="orange.9">
+            {t('partners.report.awaitingSignOff')}
+          </Text>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+/** Arrival, report and sign-off times in order (for the desk and the customer). */
+export function JobTimes({ job }: { job: DispatchJob }) {
+  const { t } = useTranslation();
+  const formatDateTime = useFormatDateTime();
+  const rows: Array<[string, string | null]> = [
+    [t('partners.times.created'), job.createdAt],
+    [t('partners.times.arrived'), job.arrivedAt],
+    [t('partners.times.reported'), job.reportedAt],
+    [t('partners.times.signedOff'), job.signedOffAt],
+  ];
+  return (
+    <Table withRowBorders={false} verticalSpacing={2}>
+      <Table.Tbody>
+        {rows.map(([label, at]) => (
+          <Table.Tr key={label}>
+            <Table.Td c="gray.7" w={140}>
+              {label}
+            </Table.Td>
+            <Table.Td>{at ? formatDateTime(at) : '—'}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
