@@ -170,10 +170,15 @@ async function generate(conn: Db): Promise<void> {
         date_trunc('milliseconds', timestamptz '${endIso}' - case when ${status} in ('resolved', 'merged') then ${u('g', 7)} * 90 else ${u('g', 7)} * 14 end * interval '1 day') as t,
         floor(${SUBSCRIBERS} * power(${u('g', 8)}, 2))::bigint as subscriber) x
       join bench_subscribers s on s.n = x.subscriber`);
-    // Heaviness rank: rank 0 gets the most alerts; ranks are shuffled against every other attribute.
+    // Heaviness rank n (shuffled against every other attribute): rank n holds
+    // round(A·((n+1)/N)^⅓) − round(A·(n/N)^⅓) alerts — a power law whose counts add up to exactly A;
+    // the same cumulative sum numbers the alerts (seq). The busiest 1% span 3 days, the others 2 hours.
     await run(`create temporary table bench_incidents as
-      select row_number() over (order by hashint8extended(abs(hashtext(id::text)), 9)) - 1 as n, id, organization_id, site_id, sensor_id, direction, engine, explain,
-             inside_host, peer, signature_id, severity, last_seen_at from incidents`);
+      select r.*, round(${ALERTS} * power((r.n + 1)::float8 / ${INCIDENTS}, 1.0 / 3))::bigint - round(${ALERTS} * power(r.n::float8 / ${INCIDENTS}, 1.0 / 3))::bigint as cnt,
+             round(${ALERTS} * power(r.n::float8 / ${INCIDENTS}, 1.0 / 3))::bigint + 1 as seq0,
+             case when r.n < ${Math.max(1, Math.floor(INCIDENTS / 100))} then 259200 else 7200 end as span_s
+      from (select row_number() over (order by hashint8extended(abs(hashtext(id::text)), 9)) - 1 as n, id, organization_id, site_id, sensor_id, direction, engine, explain,
+                   inside_host, peer, signature_id, severity, last_seen_at as t from incidents) r`);
     await run(`create index on bench_incidents (n)`);
     await run(`analyze bench_incidents`);
   });
@@ -190,38 +195,52 @@ async function generate(conn: Db): Promise<void> {
   });
 
   if (ALERTS > 0) {
-    // Months the alerts fall in: from 3 days before the oldest incident to the newest.
-    const range = await sql<{ from: Date; to: Date }>`select min(last_seen_at) - interval '3 days' as "from", max(last_seen_at) as "to" from incidents`.execute(conn);
+    // Months the alerts fall in: from the oldest incident's start to the newest.
+    const range = (await sql<{ from: Date; to: Date }>`select min(t - span_s * interval '1 second') as "from", max(t) as "to" from bench_incidents`.execute(conn)).rows[0]!;
+    const first = new Date(range.from).getTime();
+    const last = new Date(range.to).getTime() + 1;
     const months: MonthPartition[] = [];
-    for (let at = monthPartitionOf(new Date(range.rows[0]!.from)); at.from <= new Date(range.rows[0]!.to); at = monthPartitionOf(at.to)) months.push(at);
+    for (let at = monthPartitionOf(new Date(first)); at.from.getTime() < last; at = monthPartitionOf(at.to)) months.push(at);
     // A staging table partitioned like `alerts`, without its indexes: rows are routed to the month
     // tables cheaply, then each month is detached from it and attached to `alerts` (indexes built once).
     await run(`create table bench_alerts_load (like alerts including defaults including constraints) partition by range (observed_at)`);
     for (const m of months) await run(`create table ${m.name} partition of bench_alerts_load for values from ('${m.from.toISOString()}') to ('${m.to.toISOString()}')`);
-    const chunk = 1_000_000;
+    // Alert k of an incident (k = 0 the newest) is seen at t − (k + jitter)/cnt of its span. The time
+    // axis is written in slices of ~250k alerts, each sorted by time: the table's pages then hold the
+    // alerts in the order ingest stores them (by arrival), interleaving the incidents of the moment.
+    const slices = Math.max(1, Math.ceil(ALERTS / 250_000));
+    const sliceMs = Math.ceil((last - first) / slices);
     await timed(`${ALERTS} alerts into ${months.length} month tables`, async () => {
-      for (let from = 1; from <= ALERTS; from += chunk) {
-        const to = Math.min(ALERTS, from + chunk - 1);
-        // Heavy incidents (the first 1% of ranks) span 3 days, the others 2 hours; 1 alert in 10 is a
-        // sibling signature, so the detail has several groups.
-        await run(`
+      if (database.kind === 'postgres') await run(`set work_mem = '256MB'`);
+      let written = 0;
+      for (let a = first; a < last; a += sliceMs) {
+        const from = `timestamptz '${new Date(a).toISOString()}'`;
+        const to = `timestamptz '${new Date(Math.min(last, a + sliceMs)).toISOString()}'`;
+        const result = await sql.raw(`
           insert into bench_alerts_load (organization_id, site_id, sensor_id, seq, observed_at, received_at, direction, engine, explain, gid, signature_id, rev, signature,
                                          category, severity, src_ip, src_port, dest_ip, dest_port, proto, app_proto, flow_id, community_id, metadata, flow, incident_id)
-          select i.organization_id, i.site_id, i.sensor_id, g, a.observed_at, a.observed_at + interval '2 seconds', i.direction, i.engine, i.explain, 1, a.sid, 3,
-                 'ET BENCH signature ' || a.sid, 'Attempted Administrator Privilege Gain', case when a.sibling then least(3, i.severity + 1) else i.severity end,
-                 case when i.direction = 'inbound' then i.peer else i.inside_host end::inet, 40000 + g % 20000,
-                 case when i.direction = 'inbound' then i.inside_host else i.peer end::inet, 443, 'TCP', 'tls', (1000000 + g)::text, '1:LQU9qZlK+B5F3KDmev6m5PMibrg=',
+          select i.organization_id, i.site_id, i.sensor_id, x.seq, x.observed_at, x.observed_at + interval '2 seconds', i.direction, i.engine, i.explain, 1, x.sid, 3,
+                 'ET BENCH signature ' || x.sid, 'Attempted Administrator Privilege Gain', case when x.sibling then least(3, i.severity + 1) else i.severity end,
+                 case when i.direction = 'inbound' then i.peer else i.inside_host end::inet, 40000 + x.seq % 20000,
+                 case when i.direction = 'inbound' then i.inside_host else i.peer end::inet, 443, 'TCP', 'tls', (1000000 + x.seq)::text, '1:LQU9qZlK+B5F3KDmev6m5PMibrg=',
                  '{"created_at": ["2024_01_01"], "signature_severity": ["Major"]}'::jsonb,
-                 jsonb_build_object('tls', jsonb_build_object('sni', 'c2-' || (g % 97) || '.example.net', 'ja3', 'e7d705a3286e19ea42f587b344ee6865', 'version', 'TLS 1.2')),
+                 jsonb_build_object('tls', jsonb_build_object('sni', 'c2-' || (x.seq % 97) || '.example.net', 'ja3', 'e7d705a3286e19ea42f587b344ee6865', 'version', 'TLS 1.2')),
                  i.id
-          from generate_series(${from}::bigint, ${to}::bigint) g
-          join bench_incidents i on i.n = floor(${INCIDENTS} * power(${u('g', 12)}, 3))::bigint
+          from bench_incidents i
+          cross join lateral generate_series(
+            greatest(0, floor(extract(epoch from i.t - ${to}) / i.span_s * i.cnt)::bigint - 1),
+            least(i.cnt - 1, ceil(extract(epoch from i.t - ${from}) / i.span_s * i.cnt)::bigint)) k
           cross join lateral (select
-            i.last_seen_at - ${u('g', 13)} * case when i.n < ${Math.max(1, Math.floor(INCIDENTS / 100))} then 259200 else 7200 end * interval '1 second' as observed_at,
-            g % 10 = 0 as sibling,
-            i.signature_id + case when g % 10 = 0 then 1 + (g / 10) % 4 else 0 end as sid) a`);
-        process.stdout.write(`    ${to} alerts\r`);
+            i.t - (k + ${u('i.seq0 + k', 13)}) / i.cnt * i.span_s * interval '1 second' as observed_at,
+            i.seq0 + k as seq,
+            (i.seq0 + k) % 10 = 0 as sibling,
+            i.signature_id + case when (i.seq0 + k) % 10 = 0 then 1 + ((i.seq0 + k) / 10) % 4 else 0 end as sid) x
+          where i.cnt > 0 and i.t >= ${from} and i.t - i.span_s * interval '1 second' < ${to} and x.observed_at >= ${from} and x.observed_at < ${to}
+          order by x.observed_at`).execute(conn);
+        written += Number(result.numAffectedRows ?? 0);
+        process.stdout.write(`    ${written} alerts\r`);
       }
+      if (written !== ALERTS) throw new Error(`generated ${written} alerts, not ${ALERTS}`);
     });
     await timed('attach months to alerts (index builds)', async () => {
       for (const m of months) {

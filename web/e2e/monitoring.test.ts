@@ -1,11 +1,13 @@
 /**
- * Monitoring in a real browser against a real server with the demo data: an analyst finds a new
- * incident in the queue, opens it, notifies the customer and resolves it; the owner, on a phone,
- * sees 注意, acknowledges and presses the help button; the operator reads the statistics page.
- * The incidents come from alerts stored and correlated exactly as ingest does (the incidents'
- * fixtures + monitoring hooks), on a sensor added to the demo subscriber.
+ * Monitoring in a real browser against a real server with the demo data: the demo sensors enroll
+ * over HTTP and replay the project's own attack captures through the real agent, uplink and ingest
+ * (server/src/demo/demoSensors.ts), so every incident here comes from packets. With the analyst's
+ * queue open, one more capture is dropped into a demo sensor's watched folder: its incident arrives
+ * live over the event stream, without a reload. The analyst opens an incident, notifies the customer
+ * and resolves it; the owner, on a phone, sees 危険, acknowledges (the analyst's open queue shows it
+ * at once) and presses the help button; the operator reads the statistics page.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,26 +17,20 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/src/server.ts';
 import { loadConfig } from '../../server/src/config/config.ts';
-import { c2Alert, insertAlertSeries, scanAlert } from '../../server/src/incidents/alertFixtures.ts';
-import { createMonitoringHooks } from '../../server/src/incidents/monitoringHooks.ts';
+import { inboundPortScanCapture } from '../../server/src/demo/demoCaptures.ts';
 
 const webDist = fileURLToPath(new URL('../dist', import.meta.url));
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const subscriberName = '株式会社なにわ精工';
+/** The outside host of the demo port scan (demoCaptures.ts). */
+const scanner = '203.0.113.45';
 
 let server: RunningServer | undefined;
 let browser: Browser | undefined;
+let root: string | undefined;
 let dataDir: string | undefined;
+let analystPage: Page | undefined;
 const contexts: BrowserContext[] = [];
-let seeded: { organizationId: string; siteId: string; sensorId: string } | undefined;
-let nextSeq = 1;
-
-/** Alerts stored and correlated as ingest does (the monitoring hooks run after the insert). */
-async function storeAlerts(running: RunningServer, alert: typeof c2Alert, count: number, start: Date, stepMs: number): Promise<void> {
-  const refs = await insertAlertSeries(running.database.db, { ...seeded!, firstSeq: nextSeq, count, start, stepMs, alert });
-  nextSeq += count;
-  await createMonitoringHooks(running.services).afterStore(refs);
-}
 
 function login(role: string, organization?: string): { email: string; password: string } {
   const found = server?.demoLogins?.find((l) => l.role === role && (!organization || l.organization === organization));
@@ -74,71 +70,94 @@ async function openFromMenu(page: Page, name: string): Promise<void> {
   await page.getByRole('heading', { level: 2 }).first().waitFor();
 }
 
-/** A sensor at the demo subscriber, and alerts on it correlated into incidents as ingest would. */
-async function seedIncidents(running: RunningServer): Promise<void> {
-  const db = running.database.db;
-  const org = (await sql<{ id: string }>`select id from organizations where name = ${subscriberName}`.execute(db)).rows[0]!;
-  const site = (await sql<{ id: string }>`select id from sites where organization_id = ${org.id} limit 1`.execute(db)).rows[0]!;
-  const operator = (await sql<{ id: string }>`select id from organizations where kind = 'operator' limit 1`.execute(db)).rows[0]!;
-  const scope = { userId: null, tokenId: null, sessionId: null, organizationId: operator.id, organizationKind: 'operator' as const, role: 'operator_admin' as const };
-  const sensor = await running.services.organizations.createSensor({ scope, ip: null, requestId: 'e2e-setup' }, site.id, { name: '本社工場センサー' });
-  seeded = { organizationId: org.id, siteId: site.id, sensorId: sensor.id };
-  const now = Date.now();
-  await storeAlerts(running, c2Alert, 12, new Date(now - 20 * 60_000), 60_000);
-  await storeAlerts(running, scanAlert, 60, new Date(now - 10 * 60_000), 1_000);
+/**
+ * A new capture in the watched folder of the subscriber's running demo sensor (written aside and
+ * renamed in, as a capturing appliance rotates its files): the agent reads it, detects, spools and
+ * uplinks, and ingest turns it into an incident.
+ */
+async function replayCapture(running: RunningServer, organization: string, capture: Uint8Array): Promise<void> {
+  const org = (await sql<{ id: string }>`select id from organizations where name = ${organization}`.execute(running.database.db)).rows[0]!;
+  const incoming = join(dataDir!, 'demo-sensors', org.id, 'incoming');
+  if (!existsSync(incoming)) throw new Error(`the demo sensor of ${organization} has no watched folder at ${incoming}`);
+  const name = `live-${Date.now()}.pcap`;
+  writeFileSync(join(incoming, `${name}.part`), capture);
+  renameSync(join(incoming, `${name}.part`), join(incoming, name));
 }
 
 beforeAll(async () => {
   if (!existsSync(join(webDist, 'index.html'))) throw new Error(`the console is not built (${webDist}/index.html is missing): run \`npm run build:web\` first`);
   mkdirSync(artifacts, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'otasuke-web-e2e-monitoring-'));
-  const config = loadConfig({ env: { PORT: '0', HOST: '127.0.0.1', OTASUKE_DATA_DIR: dataDir, OTASUKE_DEMO: 'true', LOG_LEVEL: 'warn' } });
-  server = await startServer(config, { webDist });
-  await seedIncidents(server);
+  root = mkdtempSync(join(tmpdir(), 'otasuke-web-e2e-monitoring-'));
+  dataDir = join(root, 'data');
+  // No ET rules in the bundle: the demo's own rule file and IOC list are what the sensors use.
+  mkdirSync(join(root, 'no-rules'));
+  const config = loadConfig({ env: { PORT: '0', HOST: '127.0.0.1', OTASUKE_DATA_DIR: dataDir, OTASUKE_DEMO: 'true', OTASUKE_RULES_DIR: join(root, 'no-rules'), LOG_LEVEL: 'warn' } });
+  server = await startServer(config, { webDist, demoSensors: true });
+  await server.demoSensors!.started;
+  await server.demoSensors!.delivered;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
   });
-});
+}, 180_000);
 
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close();
   await server?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 describe('monitoring console', () => {
-  it('the analyst finds the new incident, opens it, notifies the customer and resolves it', async () => {
+  it('the analyst sees a replayed attack arrive live, opens an incident, notifies the customer and resolves it', async () => {
     const page = await newPage();
+    analystPage = page;
     await page.goto(`${server!.url}/login`);
     await signInWithTotpSetup(page, login('analyst'), '監視担当のホーム');
     await openFromMenu(page, 'インシデント');
-    const row = page.getByRole('row').filter({ hasText: subscriberName }).filter({ hasText: '攻撃者サーバーとの通信' });
-    await row.waitFor();
-    expect(await row.innerText()).toContain('+11');
-    expect(await page.getByRole('row').filter({ hasText: 'ポートスキャン' }).count()).toBe(1);
-    // A live arrival: a new incident shows up without a reload (the queue polls every 10 s).
-    await storeAlerts(server!, { ...scanAlert, srcIp: '203.0.113.77' }, 60, new Date(Date.now() - 60_000), 500);
-    await page.getByText('新着 1 件').waitFor({ timeout: 20_000 });
-    expect(await page.getByRole('row').filter({ hasText: '新着' }).filter({ hasText: '203.0.113.77' }).count()).toBe(1);
+    // The demo sensor's C2 beacon: 12 requests to the listed domain, one incident (+11).
+    const c2 = page.getByRole('row').filter({ hasText: subscriberName }).filter({ hasText: '+11' });
+    await c2.waitFor();
+    const scans = page.getByRole('row').filter({ hasText: subscriberName }).filter({ hasText: 'ポートスキャン' });
+    expect(await scans.count()).toBe(1);
+    await page.locator('[data-testid="live-state"][data-state="open"]').waitFor();
+
+    // A live arrival: the same scanner probes again now; the capture goes sensor → uplink → ingest,
+    // and the incident shows up in the open queue over the event stream (the page never reloads,
+    // and the fallback poll, 30 s, is off while the stream is open).
+    await page.evaluate(() => Object.assign(window, { otasukeNoReload: true }));
+    const dropped = Date.now();
+    await replayCapture(server!, subscriberName, inboundPortScanCapture(Math.floor(Date.now() / 1000)));
+    await page.getByTestId('arrived-count').filter({ hasText: '新着 1 件' }).waitFor({ timeout: 25_000 });
+    const arrivedMs = Date.now() - dropped;
+    const fresh = page.locator('tr[data-fresh]');
+    expect(await fresh.count()).toBe(1);
+    expect(await fresh.innerText()).toContain(subscriberName);
+    expect(await fresh.innerText()).toContain(scanner);
+    expect(await fresh.innerText()).toContain('新着');
+    expect(await scans.count()).toBe(2);
+    expect(await page.evaluate(() => (window as unknown as { otasukeNoReload?: boolean }).otasukeNoReload)).toBe(true);
+    console.log(`monitoring e2e: replayed capture → incident in the open queue in ${arrivedMs} ms`);
     await screenshot(page, 'monitoring-queue.png');
     // The first page from a cold load (printed, not asserted: figures belong to benches).
     const started = Date.now();
     await page.goto(`${server!.url}/incidents`);
-    await row.waitFor();
+    await c2.waitFor();
     console.log(`monitoring e2e: queue first page rendered in ${Date.now() - started} ms (demo data)`);
 
-    // The keyboard: the c2 incident sorts first (higher priority); Enter opens it.
+    // The keyboard: j moves down to the C2 incident's row; Enter opens it.
     // The menu link keeps the focus after the click: let it go, as a reader clicking the page would.
+    const index = Number(await c2.getAttribute('data-row-index'));
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('j');
     await page.keyboard.press('k');
+    for (let i = 0; i < index; i++) await page.keyboard.press('j');
+    expect(await c2.getAttribute('aria-selected')).toBe('true');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/incidents\/[0-9a-f-]{36}$/);
     await page.getByRole('heading', { name: '証拠（最新 12 件）' }).waitFor();
-    await page.getByText('c2.example.net').first().waitFor();
+    await page.getByText('198.51.100.66').first().waitFor();
     await page.getByTestId('owner-text').waitFor();
 
     await page.getByRole('button', { name: '確認した' }).click();
@@ -157,17 +176,26 @@ describe('monitoring console', () => {
     await page.getByText('状態: お客様に通知済み → 解決済み').waitFor();
   });
 
-  it('the owner sees 注意 on a phone, acknowledges and presses the help button', async () => {
+  it('the owner sees 危険 on a phone, acknowledges (the analyst’s queue shows it at once) and presses the help button', async () => {
+    // The analyst's queue stays open while the owner acts.
+    const queue = analystPage!;
+    await queue.goto(`${server!.url}/incidents`);
+    await queue.locator('[data-testid="live-state"][data-state="open"]').waitFor();
+    const owner = login('subscriber_admin', subscriberName);
+    const ownerName = (await sql<{ displayName: string }>`select display_name from users where email = ${owner.email}`.execute(server!.database.db)).rows[0]!.displayName;
+    expect(await queue.getByRole('row').filter({ hasText: ownerName }).count()).toBe(0);
+
     const page = await newPage({ width: 375, height: 812 }, true);
     await page.goto(`${server!.url}/login`);
-    await signIn(page, login('subscriber_admin', subscriberName));
+    await signIn(page, owner);
     await page.getByRole('heading', { name: 'お助け隊のホーム' }).waitFor();
     await page.getByRole('button', { name: 'メニューを開く' }).click();
     await openFromMenu(page, '安全状況');
     const safety = page.getByTestId('safety');
     await safety.waitFor();
-    // The c2 incident is resolved; the scan (low priority) is still open.
-    expect(await safety.innerText()).toContain('注意');
+    // The C2 beacon is resolved, but the rule hit on the evil download (P1) and the test file (P2)
+    // are open and nobody has looked at them yet.
+    expect(await safety.innerText()).toContain('危険');
     await page.getByTestId('portal-incident').first().waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await screenshot(page, 'monitoring-portal.png');
@@ -175,6 +203,12 @@ describe('monitoring console', () => {
     const acknowledge = page.getByRole('button', { name: '内容を確認しました' }).first();
     await acknowledge.click();
     await page.getByText('確認済みです').first().waitFor();
+
+    // The analyst's queue, never reloaded, shows who acknowledged and how.
+    const acknowledged = queue.getByRole('row').filter({ hasText: subscriberName }).filter({ hasText: ownerName });
+    await acknowledged.waitFor({ timeout: 15_000 });
+    expect(await acknowledged.innerText()).toContain('お客様ページ');
+    await screenshot(queue, 'monitoring-queue-acknowledged.png');
 
     // One press sends the request; the desk's ticket number comes back.
     await page.getByRole('button', { name: '助けを求める' }).click();

@@ -25,7 +25,15 @@ const IncidentQueuePage = lazy(() => import('./incidents/IncidentQueuePage.tsx')
 const IncidentDetailPage = lazy(() => import('./incidents/IncidentDetailPage.tsx').then((m) => ({ default: m.IncidentDetailPage })));
 const PortalPage = lazy(() => import('./portal/PortalPage.tsx').then((m) => ({ default: m.PortalPage })));
 const StatsPage = lazy(() => import('./stats/StatsPage.tsx').then((m) => ({ default: m.StatsPage })));
+// Operator console: the subscriber directory and the rules/feeds status, each their own chunk.
+const SubscribersPage = lazy(() => import('./subscribers/SubscribersPage.tsx').then((m) => ({ default: m.SubscribersPage })));
+const SubscriberDetailPage = lazy(() => import('./subscribers/SubscriberDetailPage.tsx').then((m) => ({ default: m.SubscriberDetailPage })));
+const FeedsPage = lazy(() => import('./feeds/FeedsPage.tsx').then((m) => ({ default: m.FeedsPage })));
+const subscriberPath = /^\/subscribers\/([0-9a-f-]{36})$/;
 // @lazy:operator
+const HelpdeskPage = lazy(() => import('./helpdesk/HelpdeskPage.tsx').then((m) => ({ default: m.HelpdeskPage })));
+const TicketDetailPage = lazy(() => import('./helpdesk/TicketDetailPage.tsx').then((m) => ({ default: m.TicketDetailPage })));
+const ticketPath = /^\/helpdesk\/([0-9a-f-]{36})$/;
 // @lazy:helpdesk
 // Partner pages (vendors, dispatches, vendor jobs, insurer claims): each its own chunk.
 const VendorRegistryPage = lazy(() => import('./vendor/VendorRegistryPage.tsx').then((m) => ({ default: m.VendorRegistryPage })));
@@ -93,7 +101,17 @@ export function App() {
     page = <IncidentDetailPage key={id} id={id} canAct={canTriage(session.data.user.role)} userId={session.data.user.id} />;
   } else if (pathname === adminPagePaths.stats && adminPages.includes('stats')) page = <StatsPage />;
   else if (pathname === adminPagePaths.portal && adminPages.includes('portal')) page = <PortalPage session={session.data} />;
+  else if (pathname === adminPagePaths.subscribers && adminPages.includes('subscribers')) page = <SubscribersPage />;
+  else if (subscriberPath.test(pathname) && adminPages.includes('subscribers')) {
+    const id = subscriberPath.exec(pathname)![1]!;
+    page = <SubscriberDetailPage key={id} id={id} />;
+  } else if (pathname === adminPagePaths.feeds && adminPages.includes('feeds')) page = <FeedsPage />;
   // @routes:operator (subscribers, feeds)
+  else if ((pathname === adminPagePaths.helpdesk || pathname === '/helpdesk/canned-replies') && adminPages.includes('helpdesk')) page = <HelpdeskPage tab={pathname === '/helpdesk/canned-replies' ? 'canned' : 'tickets'} userId={session.data.user.id} />;
+  else if (ticketPath.test(pathname) && adminPages.includes('helpdesk')) {
+    const id = ticketPath.exec(pathname)![1]!;
+    page = <TicketDetailPage key={id} id={id} userId={session.data.user.id} />;
+  }
   // @routes:helpdesk (help desk)
   else if (pathname === adminPagePaths.vendors && adminPages.includes('vendors')) page = <VendorRegistryPage />;
   else if (partnerDetailPath.test(pathname)) {

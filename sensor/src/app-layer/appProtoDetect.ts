@@ -6,7 +6,8 @@
 import { latin1 } from './appLayer.ts';
 import { parseDnsMessage } from './dns/dnsMessage.ts';
 
-export type AppProto = 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'dns';
+/** `quic` is chosen by the session from a client Initial (app-layer/quic), not by detectAppProto. */
+export type AppProto = 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'dns' | 'quic';
 
 /** Bytes of each direction looked at; detection never needs more. */
 export const DETECT_MAX_BYTES = 1024;

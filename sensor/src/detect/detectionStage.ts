@@ -84,4 +84,19 @@ export interface DetectionStage {
   onTick?(sec: number, raise: RaiseAlert): void;
   /** End of input: decide what is pending, then release resources. */
   finish?(raise: RaiseAlert): Promise<void> | void;
+  /** The variables detection keeps on a flow, for Suricata's EVE `metadata` / `traffic` on every
+   *  record of the flow; undefined: none. */
+  flowMetadata?(flow: Flow): FlowMetadata | undefined;
+  /** Packet variables (pcre `pkt:` captures) set while the current packet was inspected. */
+  packetVars?(): readonly Record<string, string>[] | undefined;
+}
+
+/**
+ * Suricata's EVE metadata (eve-log `metadata: yes`, the default): flowbits and flow variables of
+ * the flow, packet variables of the packet, and the flowbits named `traffic/id/<x>` and
+ * `traffic/label/<x>` as the top-level `traffic: {id: [x], label: [x]}`.
+ */
+export interface FlowMetadata {
+  traffic?: { id?: string[]; label?: string[] };
+  metadata?: { flowbits?: string[]; flowvars?: Record<string, string>[]; pktvars?: Record<string, string>[] };
 }

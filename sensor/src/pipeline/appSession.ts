@@ -18,6 +18,8 @@ import type { FtpTransaction } from '../app-layer/ftp/ftpControl.ts';
 import { HttpFlowParser, httpEve } from '../app-layer/http/httpFlow.ts';
 import type { HttpBody, HttpParserOptions, HttpRequest, HttpTransaction } from '../app-layer/http/httpFlow.ts';
 import { headerValue } from '../app-layer/http/httpHead.ts';
+import { QuicFlowParser } from '../app-layer/quic/quicFlow.ts';
+import { isQuicInitial } from '../app-layer/quic/quicInitial.ts';
 import { parseMimeMessage } from '../app-layer/smtp/mimeMessage.ts';
 import { SmtpFlowParser, smtpEve } from '../app-layer/smtp/smtpSession.ts';
 import type { SmtpTransaction } from '../app-layer/smtp/smtpSession.ts';
@@ -79,7 +81,7 @@ const DEFER_MAX_BYTES = 256 * 1024;
 const DETECT_MAX_HELD_CHUNKS = 8;
 const DNS_PORT = 53;
 
-type Parser = DnsFlowParser | HttpFlowParser | TlsFlowParser | SshFlowParser | SmtpFlowParser | FtpFlowParser;
+type Parser = DnsFlowParser | HttpFlowParser | TlsFlowParser | SshFlowParser | SmtpFlowParser | FtpFlowParser | QuicFlowParser;
 
 function isTls13(version: number | undefined): boolean {
   return version === 0x0304 || (version !== undefined && (version & 0xff00) === 0x7f00);
@@ -221,6 +223,11 @@ export class AppSession {
         return [];
       }
       const found = c.direction === 'toServer' ? detectAppProto(c.data, undefined, 'udp') : undefined;
+      // A client's QUIC Initial (long header of a version whose Initial keys are public).
+      if (found !== 'dns' && !port53 && c.direction === 'toServer' && isQuicInitial(c.data)) {
+        this.start('quic');
+        return [c];
+      }
       // Suricata also probes by port (DNS on 53), so a response seen first or an odd query counts.
       if (found !== 'dns' && !port53) {
         this.giveUp();
@@ -307,6 +314,9 @@ export class AppSession {
       case 'ftp':
         this.parser = new FtpFlowParser();
         break;
+      case 'quic':
+        this.parser = new QuicFlowParser();
+        break;
     }
   }
 
@@ -358,6 +368,10 @@ export class AppSession {
       const r = p.feed(d, c.data);
       this.anomalies(r.anomalies, out);
       for (const tx of r.records) this.smtp(tx, out);
+    } else if (p instanceof QuicFlowParser) {
+      const r = p.feed(d, c.data);
+      this.anomalies(r.anomalies, out);
+      for (const rec of r.records) this.record(out, 'quic', rec.direction, { quic: rec.eve }, this.nextTx++);
     } else {
       const r = p.feed(d, c.data);
       this.anomalies(r.anomalies, out);

@@ -32,7 +32,7 @@ import type { DetectionStage, RaiseAlert, RaisedAlert } from '../detect/detectio
 import type { HomeNet } from '../detect/homeNet.ts';
 
 /** Event types the pipeline can write. */
-export const SENSOR_EVENT_TYPES = ['alert', 'anomaly', 'dns', 'http', 'tls', 'ssh', 'smtp', 'ftp', 'fileinfo', 'flow', 'stats'] as const;
+export const SENSOR_EVENT_TYPES = ['alert', 'anomaly', 'dns', 'http', 'tls', 'ssh', 'smtp', 'ftp', 'quic', 'fileinfo', 'flow', 'stats'] as const;
 export type SensorEventType = (typeof SENSOR_EVENT_TYPES)[number];
 
 export interface FileHashes {

@@ -20,6 +20,7 @@ const TYPE_NAMES: Readonly<Record<string, readonly SensorEventType[]>> = {
   ssh: ['ssh'],
   smtp: ['smtp'],
   ftp: ['ftp'],
+  quic: ['quic'],
   files: ['fileinfo'],
   flow: ['flow'],
   stats: ['stats'],

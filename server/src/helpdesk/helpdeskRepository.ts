@@ -124,7 +124,7 @@ export class HelpdeskRepository {
     if (query.sla === 'due_soon') q = q.where(dueSoonSql(now, warningFraction));
     if (query.sort === 'sla_due') {
       // The next running timer first; tickets with no timer running go last.
-      q = q.orderBy(sql`case when resolved_at is not null then null when first_responded_at is null then least(first_response_due_at, resolution_due_at) else resolution_due_at end`, sql`asc nulls last`).orderBy('number', 'desc');
+      q = q.orderBy(sql`case when resolved_at is not null then null when first_responded_at is null then least(first_response_due_at, resolution_due_at) else resolution_due_at end`, (ob) => ob.asc().nullsLast()).orderBy('number', 'desc');
     } else q = q.orderBy('number', 'desc');
     return q.limit(query.slaBreaching === 'true' ? 1000 : query.limit).execute();
   }

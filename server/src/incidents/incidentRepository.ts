@@ -7,7 +7,7 @@ import { sql, type Selectable } from 'kysely';
 import type { TenantFilter } from '../access/accessScope.ts';
 import type { Db } from '../db/database.ts';
 import { restrictToTenant } from '../db/tenantFilter.ts';
-import type { SlaClocks } from './slaCalendar.ts';
+import { slaClocks, type SlaClocks } from './slaCalendar.ts';
 import { CORRELATION_RULES, planBatchCorrelation, type BatchCorrelationPlan, type CorrelationKey, type CorrelationRule, type NewIncidentPlan, type OpenIncidentFacts, type SegmentToCorrelate } from './correlation.ts';
 import { withDigest } from './evidence.ts';
 import { monitoringDb, type IncidentsTable, type MonitoringDb, type MonitoringTx } from './incidentTables.ts';
@@ -42,6 +42,21 @@ export interface NewTimelineEntry {
   actorUserId: string | null;
   kind: string;
   details?: Record<string, unknown>;
+}
+
+/** An incident raised by the platform itself, not by alerts. */
+export interface OperationalIncident {
+  organizationId: string;
+  siteId: string | null;
+  sensorId: string | null;
+  /** Unique to the problem, e.g. `sensor-monitor:<sensor>:<problem>`. */
+  dedupKey: string;
+  kind: IncidentKind;
+  explain: string;
+  severity: number;
+  priority: IncidentPriority;
+  /** Kept in the `opened` timeline entry. */
+  details: Record<string, unknown>;
 }
 
 export interface QueueCursor {
@@ -202,6 +217,63 @@ export class IncidentRepository {
         from unnest(${sql.val(chunk.map((x) => x.alertId))}::uuid[], ${sql.val(chunk.map((x) => x.incidentId))}::uuid[]) as u(id, incident_id)
         where a.id = u.id and a.id = any(${sql.val(chunk.map((x) => x.alertId))}::uuid[]) and a.observed_at >= ${new Date(from)} and a.observed_at < ${new Date(to + 1)}`.execute(tx);
     }
+  }
+
+  /**
+   * Opens an operational incident (no alerts: the sensor monitor's silent sensor, dropped packets,
+   * old bundle) inside the caller's transaction, the way correlation opens one: SLA clocks of its
+   * priority, an `opened` timeline entry. It never correlates (its key is the caller's).
+   */
+  async openOperational(db: Db | MonitoringDb, input: OperationalIncident, now: Date): Promise<string> {
+    const tx = db as MonitoringDb;
+    const sla = slaClocks(input.priority, now);
+    const row = await tx
+      .insertInto('incidents')
+      .values({
+        organizationId: input.organizationId,
+        siteId: input.siteId,
+        sensorId: input.sensorId,
+        dedupKey: input.dedupKey,
+        correlating: false,
+        kind: input.kind,
+        explain: input.explain,
+        direction: 'internal',
+        engine: 'behaviour',
+        insideHost: null,
+        peer: null,
+        gid: null,
+        signatureId: null,
+        signature: null,
+        severity: input.severity,
+        priority: input.priority,
+        alertCount: 0,
+        firstSeenAt: now,
+        lastSeenAt: now,
+        slaCalendar: sla.calendar,
+        acknowledgeDueAt: sla.acknowledgeDueAt,
+        notifyDueAt: sla.notifyDueAt,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await this.addTimeline(tx, { incidentId: row.id, organizationId: input.organizationId, at: now, actorUserId: null, kind: 'opened', details: { dedupKey: input.dedupKey, priority: input.priority, alertCount: 0, ...input.details } });
+    return row.id;
+  }
+
+  /** Resolves an operational incident that is still open (an analyst may have closed it already). */
+  async resolveOperational(db: Db | MonitoringDb, id: string, resolution: 'benign' | 'false_positive' | 'true_positive', now: Date, details: Record<string, unknown>): Promise<boolean> {
+    const tx = db as MonitoringDb;
+    const updated = await tx
+      .updateTable('incidents')
+      .set({ status: 'resolved', resolution, resolvedAt: now, correlating: false, updatedAt: now })
+      .where('id', '=', id)
+      .where('status', 'in', OPEN_STATUSES)
+      .returning(['organizationId', 'status'])
+      .executeTakeFirst();
+    if (!updated) return false;
+    await this.addTimeline(tx, { incidentId: id, organizationId: updated.organizationId, at: now, actorUserId: null, kind: 'status_changed', details: { to: 'resolved', resolution, ...details } });
+    return true;
   }
 
   async addTimeline(db: MonitoringDb | Tx, entry: NewTimelineEntry): Promise<void> {

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertStore } from '../ingest/alertStore.ts';
+import { IngestRepository } from '../ingest/ingestRepository.ts';
 import { gzipBatchOf, syntheticAlertEvent } from '../ingest/syntheticAlerts.ts';
 import { startTestPlatform, type Session, type TestPlatform } from '../testing/testPlatform.ts';
 import { c2Alert, insertAlertSeries, scanAlert } from './alertFixtures.ts';
@@ -212,7 +214,44 @@ describe(`incidents (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     expect(response.json()).toMatchObject({ accepted: 20, suppressed: 0 });
     const after = await incidentsOf('b');
     expect(after.length).toBe(before + 1);
-    expect((await get(after.at(-1)!.id)).incident).toMatchObject({ alertCount: 20, kind: 'c2_communication', insideHost: '192.168.1.50', peer: '203.0.113.7', priority: 'P1' });
+    const incident = after.at(-1)!;
+    expect((await get(incident.id)).incident).toMatchObject({ alertCount: 20, kind: 'c2_communication', insideHost: '192.168.1.50', peer: '203.0.113.7', priority: 'P1' });
+
+    // Correlated in the insert's transaction: every alert was written with its incident id.
+    const ofSensor = async () =>
+      (await sql<{ incidentId: string | null; n: number }>`select incident_id, count(*)::int as n from alerts where sensor_id = ${enrolled.sensorId} group by incident_id`.execute(platform.database.db)).rows;
+    expect(await ofSensor()).toEqual([{ incidentId: incident.id, n: 20 }]);
+
+    // Two overlapping re-sends at once (8 of them stored already, 5 new each, 3 shared) and the
+    // beaconing alert of the same host and peer: counted once each, all in the same incident.
+    const beacon = (seq: number) => {
+      const event = syntheticAlertEvent(seq, new Date(Date.parse('2026-05-10T00:01:00Z') + seq * 1000));
+      return { ...event, alert: { ...event.alert, srcIp: '192.168.1.50', engine: 'behaviour' as const, explain: 'beaconing', signatureId: 9_100_500, severity: 2 } };
+    };
+    const send = (batch: unknown[]) =>
+      platform.app.inject({ method: 'POST', url: '/api/v1/ingest/events', headers: { authorization: `Bearer ${enrolled.credential}`, 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' }, payload: gzipBatchOf(batch as never) });
+    const [x, y] = await Promise.all([send([...events.slice(12), beacon(21), beacon(22), beacon(23), beacon(24), beacon(25)]), send([...events.slice(12), beacon(23), beacon(24), beacon(25), beacon(26), beacon(27)])]);
+    expect(x.json().accepted + y.json().accepted).toBe(7);
+    expect(x.json().duplicates + y.json().duplicates).toBe(8 + 8 + 3);
+    expect(await ofSensor()).toEqual([{ incidentId: incident.id, n: 27 }]);
+    expect((await get(incident.id)).incident).toMatchObject({ alertCount: 27, kind: 'c2_communication', explain: 'rule.trojan-activity', priority: 'P1' });
+    expect((await incidentsOf('b')).length).toBe(before + 1);
+  });
+
+  it('stores a batch whose correlation fails without incidents, and correlates it after the commit', async () => {
+    const sensorId = orgs.a.sensorId;
+    const failing = { ...hooks, correlate: async () => Promise.reject(new Error('correlation is down')) };
+    const errors: string[] = [];
+    const logger = { info: () => {}, warn: () => {}, error: (_: unknown, message: string) => void errors.push(message) };
+    const store = new AlertStore(new IngestRepository(platform.database.db), failing, platform.clock, logger);
+    const events = Array.from({ length: 4 }, (_, i) => syntheticAlertEvent(900_000 + i, new Date(Date.parse('2026-05-11T00:00:00Z') + i * 1000)));
+    const outcome = await store.store({ sensorId, organizationId: orgs.a.id, rejected: 0, events });
+    expect(outcome).toEqual({ accepted: 4, duplicates: 0, suppressed: 0 });
+    expect(errors).toEqual(['ingest: correlation failed; the batch is stored without incidents']);
+    const rows = await sql<{ n: number; incidents: number }>`
+      select count(*)::int as n, count(distinct incident_id)::int as incidents from alerts where sensor_id = ${sensorId} and seq >= 900000 and incident_id is not null`.execute(platform.database.db);
+    // afterStore correlated them: each synthetic seq has its own inside host (four keys).
+    expect(rows.rows).toEqual([{ n: 4, incidents: 4 }]);
   });
 
   it('lets two correlators racing on many shared keys, in opposite orders, create one incident per key', async () => {

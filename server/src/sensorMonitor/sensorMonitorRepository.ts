@@ -1,14 +1,20 @@
 /**
  * SQL of the sensor monitor: the active sensors with their latest samples, and the operational
  * incidents it opens and resolves (kind sensor_health, one per sensor and problem, tracked in
- * `sensor_problems`). The incident rows follow the incident core's table (migration 0009); they
- * never correlate (alerts keep their own keys) and are resolved as benign when the sensor recovers.
+ * `sensor_problems`). The incidents are opened and resolved through the incident core
+ * (IncidentRepository.openOperational / resolveOperational: SLA clocks, timeline) in the same
+ * transaction as the problem's row; they never correlate (alerts keep their own keys) and are
+ * resolved as benign when the sensor recovers.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { slaClocks } from '../incidents/slaCalendar.ts';
+import { IncidentRepository } from '../incidents/incidentRepository.ts';
+import type { MonitoringDb } from '../incidents/incidentTables.ts';
 import { notificationDb, type NotificationDb } from '../notifications/notificationTables.ts';
 import type { SensorProblem } from './sensorProblems.ts';
+
+/** The notification tables' transaction seen as the incident core's (both only widen `Tables`). */
+const monitoringTx = (tx: NotificationDb): MonitoringDb => tx as unknown as MonitoringDb;
 
 export interface MonitoredSensor {
   id: string;
@@ -23,9 +29,11 @@ export interface MonitoredSensor {
 
 export class SensorMonitorRepository {
   private readonly db: NotificationDb;
+  private readonly incidents: IncidentRepository;
 
-  constructor(db: Db) {
+  constructor(db: Db, incidents?: IncidentRepository) {
     this.db = notificationDb(db);
+    this.incidents = incidents ?? new IncidentRepository(db);
   }
 
   /** Active sensors with their last `samples` drop rates (oldest first). */
@@ -50,40 +58,23 @@ export class SensorMonitorRepository {
       await sql`select pg_advisory_xact_lock(hashtextextended(${`sensor-problem:${sensor.id}:${problem}`}, 0))`.execute(tx);
       const existing = await tx.selectFrom('sensorProblems').select('incidentId').where('sensorId', '=', sensor.id).where('problem', '=', problem).executeTakeFirst();
       if (existing) return null;
-      const sla = slaClocks('P2', now);
-      const incident = await tx
-        .insertInto('incidents')
-        .values({
+      const incidentId = await this.incidents.openOperational(
+        monitoringTx(tx),
+        {
           organizationId: sensor.organizationId,
           siteId: sensor.siteId,
           sensorId: sensor.id,
           dedupKey: `sensor-monitor:${sensor.id}:${problem}`,
-          correlating: false,
           kind: 'sensor_health',
           explain: problem,
-          direction: 'internal',
-          engine: 'behaviour',
-          insideHost: null,
-          peer: null,
-          gid: null,
-          signatureId: null,
-          signature: null,
           severity: 2,
           priority: 'P2',
-          alertCount: 0,
-          firstSeenAt: now,
-          lastSeenAt: now,
-          slaCalendar: sla.calendar,
-          acknowledgeDueAt: sla.acknowledgeDueAt,
-          notifyDueAt: sla.notifyDueAt,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await tx.insertInto('sensorProblems').values({ sensorId: sensor.id, problem, incidentId: incident.id, openedAt: now }).execute();
-      await tx.insertInto('incidentEvents').values({ incidentId: incident.id, organizationId: sensor.organizationId, at: now, actorUserId: null, kind: 'opened', details: JSON.stringify({ by: 'sensor_monitor', problem, ...details }) }).execute();
-      return incident.id;
+          details: { by: 'sensor_monitor', problem, ...details },
+        },
+        now,
+      );
+      await tx.insertInto('sensorProblems').values({ sensorId: sensor.id, problem, incidentId, openedAt: now }).execute();
+      return incidentId;
     });
   }
 
@@ -92,16 +83,7 @@ export class SensorMonitorRepository {
     return this.db.transaction().execute(async (tx) => {
       const gone = await tx.deleteFrom('sensorProblems').where('sensorId', '=', sensorId).where('problem', '=', problem).returning(['incidentId']).executeTakeFirst();
       if (!gone) return null;
-      const updated = await tx
-        .updateTable('incidents')
-        .set({ status: 'resolved', resolution: 'benign', resolvedAt: now, updatedAt: now })
-        .where('id', '=', gone.incidentId)
-        .where('status', 'in', ['new', 'acknowledged', 'investigating', 'customer_notified'])
-        .returning(['organizationId'])
-        .executeTakeFirst();
-      if (updated) {
-        await tx.insertInto('incidentEvents').values({ incidentId: gone.incidentId, organizationId: updated.organizationId, at: now, actorUserId: null, kind: 'status_changed', details: JSON.stringify({ to: 'resolved', resolution: 'benign', by: 'sensor_monitor', reason: 'the sensor recovered' }) }).execute();
-      }
+      await this.incidents.resolveOperational(monitoringTx(tx), gone.incidentId, 'benign', now, { by: 'sensor_monitor', reason: 'the sensor recovered' });
       return gone.incidentId;
     });
   }

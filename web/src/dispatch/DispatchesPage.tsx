@@ -7,7 +7,7 @@ import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
 import { useFormatDateTime } from '../i18n/dateTime.ts';
 import { useFormatYen } from '../operator/format.ts';
 import { RouterLink } from '../router/RouterLink.tsx';
-import { DispatchStatusBadge, JobFacts, JobFiles, JobReport, JobTimes, type DispatchStatus } from './dispatchUi.tsx';
+import { DispatchStatusBadge, JobFacts, JobFiles, JobReport, JobTimes, useSkillLabel, type DispatchStatus } from './dispatchUi.tsx';
 
 const dispatchesKey = ['dispatches'] as const;
 const statuses: DispatchStatus[] = ['requested', 'offered', 'accepted', 'on_site', 'reported', 'signed_off', 'unfilled'];
@@ -22,6 +22,7 @@ function DispatchList() {
   const { t } = useTranslation();
   const yen = useFormatYen();
   const formatDateTime = useFormatDateTime();
+  const skillLabel = useSkillLabel();
   const [status, setStatus] = useState<DispatchStatus | null>(null);
   const jobs = useQuery({ queryKey: dispatchesKey, queryFn: () => expectOk(api.GET('/api/v1/dispatch/jobs', { params: { query: { limit: 200 } } })), refetchInterval: 30_000 });
   const rows = (jobs.data ?? []).filter((j) => !status || j.status === status);
@@ -63,7 +64,7 @@ function DispatchList() {
                   </Table.Td>
                   <Table.Td>{j.companyName}</Table.Td>
                   <Table.Td>{[j.siteName, j.city].filter(Boolean).join('・')}</Table.Td>
-                  <Table.Td>{j.skill}</Table.Td>
+                  <Table.Td>{skillLabel(j.skill)}</Table.Td>
                   <Table.Td>
                     <DispatchStatusBadge status={j.status} />
                   </Table.Td>

@@ -39,6 +39,23 @@ export function useFormatMinutes(): (minutes: number) => string {
 
 const wrap = { overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' } as const;
 
+/** The address to go to: a site address usually starts with its prefecture and city already. */
+export function placeOf(job: Pick<DispatchJob, 'prefecture' | 'city' | 'address'>): string {
+  const area = [job.prefecture, job.city].filter(Boolean).join(' ');
+  if (!job.address) return area;
+  const compact = (text: string) => text.replace(/\s+/g, '');
+  return compact(job.address).startsWith(compact(area)) || (job.prefecture && job.address.includes(job.prefecture)) ? job.address : `${area} ${job.address}`.trim();
+}
+
+/** The usual skill codes of the vendor registry, said in words; any other code is shown as written. */
+export const knownSkills = ['pc_repair', 'network', 'malware_removal', 'server', 'cabling', 'data_recovery'] as const;
+type KnownSkill = (typeof knownSkills)[number];
+
+export function useSkillLabel(): (code: string) => string {
+  const { t } = useTranslation();
+  return (code) => ((knownSkills as readonly string[]).includes(code) ? t(`partners.skill.${code as KnownSkill}`) : code);
+}
+
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
     <Stack gap={0}>
@@ -55,7 +72,8 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 /** Where to go, whom to ask for, and what the problem is: all a vendor is told of the customer. */
 export function JobFacts({ job }: { job: DispatchJob }) {
   const { t } = useTranslation();
-  const place = [job.prefecture, job.city, job.address].filter(Boolean).join(' ');
+  const place = placeOf(job);
+  const skillLabel = useSkillLabel();
   return (
     <Stack gap="sm">
       <Fact label={t('partners.job.company')}>{job.companyName}</Fact>
@@ -74,7 +92,7 @@ export function JobFacts({ job }: { job: DispatchJob }) {
         {'　'}
         <Anchor href={`tel:${job.contactPhone.replace(/[^\d+]/g, '')}`}>{job.contactPhone}</Anchor>
       </Fact>
-      <Fact label={t('partners.job.skill')}>{job.skill}</Fact>
+      <Fact label={t('partners.job.skill')}>{skillLabel(job.skill)}</Fact>
       <Fact label={t('partners.job.problem')}>{job.problem}</Fact>
     </Stack>
   );

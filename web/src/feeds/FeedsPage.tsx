@@ -41,7 +41,7 @@ function FeedsCard() {
       {feeds.isError && <ApiErrorAlert error={feeds.error} />}
       {feeds.data && feeds.data.length === 0 && <Text>{t('operatorConsole.feeds.noFeeds')}</Text>}
       {feeds.data && feeds.data.length > 0 && (
-        <Table.ScrollContainer minWidth={980}>
+        <Table.ScrollContainer minWidth={860}>
           <Table striped aria-label={t('operatorConsole.feeds.feedsTitle')}>
             <Table.Thead>
               <Table.Tr>
@@ -90,11 +90,6 @@ function FeedRow({ feed, formatDateTime }: { feed: Feed; formatDateTime: (iso: s
             </Badge>
           )}
         </Group>
-        {feed.lastImport?.message && (
-          <Text size="xs" c={status === 'failed' ? 'red.9' : 'gray.7'} style={{ overflowWrap: 'anywhere' }} maw={260}>
-            {feed.lastImport.message}
-          </Text>
-        )}
       </Table.Td>
       <Table.Td>{feed.lastImport ? formatDateTime(feed.lastImport.importedAt) : '-'}</Table.Td>
       <Table.Td>{feed.lastSuccessAt ? formatDateTime(feed.lastSuccessAt) : '-'}</Table.Td>
@@ -120,7 +115,7 @@ function BundlesCard() {
       {versions.isError && <ApiErrorAlert error={versions.error} />}
       {versions.data && versions.data.length === 0 && <Text>{t('operatorConsole.feeds.noBundles')}</Text>}
       {versions.data && versions.data.length > 0 && (
-        <Table.ScrollContainer minWidth={980}>
+        <Table.ScrollContainer minWidth={860}>
           <Table striped aria-label={t('operatorConsole.feeds.bundlesTitle')}>
             <Table.Thead>
               <Table.Tr>
@@ -206,7 +201,7 @@ function SensorsCard() {
                 <Table.Th>{t('operatorConsole.feeds.company')}</Table.Th>
                 <Table.Th>{t('operatorConsole.feeds.sensor')}</Table.Th>
                 <Table.Th>{t('operatorConsole.feeds.policy')}</Table.Th>
-                <Table.Th>{t('operatorConsole.feeds.status')}</Table.Th>
+                <Table.Th>{t('operatorConsole.feeds.stateColumn')}</Table.Th>
                 <Table.Th>{t('operatorConsole.feeds.running')}</Table.Th>
                 <Table.Th>{t('operatorConsole.feeds.latestVersion')}</Table.Th>
                 <Table.Th>{t('operatorConsole.feeds.lastHeartbeat')}</Table.Th>

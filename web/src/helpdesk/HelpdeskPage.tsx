@@ -146,37 +146,35 @@ function TicketQueue({ userId }: { userId: string }) {
               <Text>{t('helpdesk.noTickets')}</Text>
             </Card>
           ) : (
-            <Table.ScrollContainer minWidth={1100}>
+            <Table.ScrollContainer minWidth={940}>
               <Table striped highlightOnHover verticalSpacing="xs" fz="sm">
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>{t('helpdesk.colNumber')}</Table.Th>
+                    <Table.Th style={{ whiteSpace: 'nowrap' }}>{t('helpdesk.colNumber')}</Table.Th>
                     <Table.Th>{t('helpdesk.colSubject')}</Table.Th>
                     <Table.Th>{t('helpdesk.colSubscriber')}</Table.Th>
-                    <Table.Th>{t('helpdesk.colChannel')}</Table.Th>
                     <Table.Th>{t('helpdesk.colPriority')}</Table.Th>
                     <Table.Th>{t('helpdesk.colStatus')}</Table.Th>
                     <Table.Th>{t('helpdesk.colAssignee')}</Table.Th>
                     <Table.Th>{t('helpdesk.colDue')}</Table.Th>
-                    <Table.Th>{t('helpdesk.colCreated')}</Table.Th>
+                    <Table.Th style={{ whiteSpace: 'nowrap' }}>{t('helpdesk.colCreated')}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
                   {tickets.data.map((ticket) => (
                     <Table.Tr key={ticket.id} data-testid="ticket-row">
                       <Table.Td style={{ whiteSpace: 'nowrap' }}>{ticket.number}</Table.Td>
-                      <Table.Td maw={320}>
+                      <Table.Td miw={220} maw={340}>
                         <RouterLink to={`/helpdesk/${ticket.id}`} fw={600} style={{ overflowWrap: 'anywhere' }}>
                           {ticket.subject}
                         </RouterLink>
                         <Text size="xs" c="gray.7">
-                          {t(`helpdesk.category.${ticket.category}`)}
+                          {t(`helpdesk.category.${ticket.category}`)} ・ {t(`helpdesk.source.${ticket.source}`)}
                         </Text>
                       </Table.Td>
-                      <Table.Td maw={220} style={{ overflowWrap: 'anywhere' }}>
+                      <Table.Td miw={120} maw={200} style={{ overflowWrap: 'anywhere' }}>
                         {ticket.organizationName ?? <Text span size="sm" c="orange.8">{t('helpdesk.unknownSubscriber')}</Text>}
                       </Table.Td>
-                      <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`helpdesk.source.${ticket.source}`)}</Table.Td>
                       <Table.Td>
                         <TicketPriorityBadge priority={ticket.priority} />
                       </Table.Td>

@@ -76,7 +76,7 @@ export function TicketDetailPage({ id, userId }: { id: string; userId: string })
         </Alert>
       )}
       {patch.isError && <ApiErrorAlert error={patch.error} />}
-      <Grid gutter="md">
+      <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 7 }}>
           <Stack gap="md">
             <Thread ticket={ticket} comments={comments} />

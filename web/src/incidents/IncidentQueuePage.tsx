@@ -351,7 +351,7 @@ function QueueRow(props: { incident: IncidentQueueItem; index: number; current: 
       </Table.Td>
       <Table.Td>
         {ack ? (
-          <Stack gap={2} title={t('live.ackTitle', { at: props.acknowledgedAt, via: ack.via ? t(`live.ackVia.${ack.via}`) : t('live.ackViaUnknown'), by: ack.by ?? t('live.ackByUnknown') })}>
+          <Stack gap={2} title={t('live.ackTitle', { at: props.acknowledgedAt ?? '', via: ack.via ? t(`live.ackVia.${ack.via}`) : t('live.ackViaUnknown'), by: ack.by ?? t('live.ackByUnknown') })}>
             <Badge color="green" variant="light" size="sm" style={{ width: 'max-content' }}>
               {t('live.ackDone')}
             </Badge>

@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Card, Group, Loader, Modal, Stack, Table, Text, Title } from '@mantine/core';
-import { useMutation, useQueries, useQuery } from '@tanstack/react-query';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, expectOk } from '../api/client.ts';
@@ -7,8 +7,10 @@ import type { SessionInfo } from '../auth/session.ts';
 import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
 import { useFormatDateTime } from '../i18n/dateTime.ts';
 import { PriorityBadge } from '../incidents/PriorityBadge.tsx';
+import { useLiveIncidentEvents } from '../incidents/liveEvents.ts';
 import { currentMonth, shiftMonth } from '../operator/format.ts';
 import { safetyOf, type SafetyLevel } from './safetyStatus.ts';
+import { PortalSupport } from './PortalSupport.tsx';
 import { PortalDispatchAndClaims } from './PortalDispatchAndClaims.tsx';
 
 const levelStyle: Record<SafetyLevel, { bg: string; border: string; text: string; mark: string }> = {
@@ -40,8 +42,12 @@ export function PortalPage({ session }: { session: SessionInfo }) {
     queryFn: () => expectOk(api.GET('/api/v1/incidents', { params: { query: { sort: 'priority', limit: 50 } } })),
     refetchInterval: 30_000,
   });
+  // A new or changed incident of this company shows at once (the 30 s poll stays as the safety net).
+  const queryClient = useQueryClient();
+  useLiveIncidentEvents(() => void queryClient.invalidateQueries({ queryKey: ['portal', 'open-incidents'] }));
   const openItems = open.data?.items ?? [];
-  const safety = safetyOf(openItems, ownerAcknowledged);
+  // Acknowledged here, earlier, by anyone of the company or through the mail's link: all count.
+  const safety = safetyOf(openItems, new Set([...ownerAcknowledged, ...openItems.filter((i) => i.customerAcknowledgement).map((i) => i.id)]));
   const style = levelStyle[safety.level];
 
   return (
@@ -94,6 +100,7 @@ export function PortalPage({ session }: { session: SessionInfo }) {
         </Stack>
       )}
       <PortalDispatchAndClaims />
+      <PortalSupport />
       {session.user.role === 'subscriber_admin' && <Contacts organizationId={session.organization.id} />}
       <SensorStatus />
       <PastMonths />

@@ -20,9 +20,9 @@ export const audienceOfRole: Record<Role, Audience> = {
 };
 
 export const featuresOfAudience: Record<Audience, FeatureId[]> = {
-  operator: ['operatorSubscribers'],
+  operator: [],
   analyst: ['analystActions'],
-  helpdesk: ['helpdeskTickets', 'helpdeskContext', 'helpdeskRemote'],
+  helpdesk: [],
   subscriber: ['subscriberHelp', 'subscriberReports'],
   vendor: [],
   insurer: [],

@@ -30,8 +30,8 @@ function rowOf(stats: Stats, direction: Row['direction'], box: Row['box']): Row 
 }
 
 /**
- * The programme's detection statistics (the seed's table) for a chosen period, its CSV, and
- * monthly charts built from one request per month (the API answers a period, not a series).
+ * The programme's detection statistics (the seed's table) for a chosen period, its CSV, monthly
+ * charts by category (one `/stats/monthly` request: a table per month) and the top signatures.
  */
 export function StatsPage() {
   const { t } = useTranslation();

@@ -1,6 +1,6 @@
 /**
- * Periods of the statistics page: the API answers one period at a time, so the monthly charts ask
- * for each calendar month inside the chosen period (clipped to it), at most `maxMonths` of them.
+ * Periods of the statistics page: the monthly charts cover the calendar months inside the chosen
+ * period (clipped to it), at most the latest `maxMonths` of them (the server's limit for `/stats/monthly`).
  */
 export const maxMonths = 24;
 

@@ -105,7 +105,7 @@ function SensorsCard({ detail }: { detail: Detail }) {
                 <Table.Tr>
                   <Table.Th>{t('operatorConsole.feeds.sensor')}</Table.Th>
                   <Table.Th>{t('operatorConsole.detail.site')}</Table.Th>
-                  <Table.Th>{t('operatorConsole.feeds.status')}</Table.Th>
+                  <Table.Th>{t('operatorConsole.feeds.stateColumn')}</Table.Th>
                   <Table.Th>{t('operatorConsole.detail.health')}</Table.Th>
                   <Table.Th>{t('operatorConsole.feeds.lastHeartbeat')}</Table.Th>
                 </Table.Tr>

@@ -54,7 +54,7 @@ export function SubscribersPage() {
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>{t('operatorConsole.subscribers.company')}</Table.Th>
-                  <Table.Th>{t('operatorConsole.subscribers.membership')}</Table.Th>
+                  <Table.Th style={{ whiteSpace: 'nowrap' }}>{t('operatorConsole.subscribers.membership')}</Table.Th>
                   <Table.Th>{t('operatorConsole.subscribers.area')}</Table.Th>
                   <Table.Th>{t('operatorConsole.subscribers.contract')}</Table.Th>
                   <Table.Th ta="right">{t('operatorConsole.subscribers.sensors')}</Table.Th>

@@ -4,13 +4,13 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, expectOk } from '../api/client.ts';
 import type { components } from '../api/schema.d.ts';
+import { knownSkills, useSkillLabel } from '../dispatch/dispatchUi.tsx';
 import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
 import { useFormatYen } from '../operator/format.ts';
 import { formatAreas, parseAreas } from './vendorAreas.ts';
 
 type VendorProfile = components['schemas']['VendorProfile'];
 const vendorsKey = ['vendors'] as const;
-const skillSuggestions = ['pc_repair', 'network', 'malware_removal', 'server', 'cabling', 'data_recovery'];
 
 /** What the form edits: an existing profile, an organization without one yet, or a new vendor. */
 type Editing = { organizationId: string | null; profile: VendorProfile | null; name: string };
@@ -19,6 +19,7 @@ type Editing = { organizationId: string | null; profile: VendorProfile | null; n
 export function VendorRegistryPage() {
   const { t } = useTranslation();
   const yen = useFormatYen();
+  const skillLabel = useSkillLabel();
   const [editing, setEditing] = useState<Editing | null>(null);
   const [saved, setSaved] = useState(false);
   const vendors = useQuery({ queryKey: vendorsKey, queryFn: () => expectOk(api.GET('/api/v1/vendors')) });
@@ -57,7 +58,7 @@ export function VendorRegistryPage() {
       )}
       {vendors.data && vendors.data.length === 0 && <Alert color="gray">{t('partners.vendors.empty')}</Alert>}
       {vendors.data && vendors.data.length > 0 && (
-        <Table.ScrollContainer minWidth={1100}>
+        <Table.ScrollContainer minWidth={960}>
           <Table striped verticalSpacing="xs">
             <Table.Thead>
               <Table.Tr>
@@ -68,7 +69,6 @@ export function VendorRegistryPage() {
                 <Table.Th ta="right">{t('partners.vendors.rates')}</Table.Th>
                 <Table.Th>{t('partners.vendors.load')}</Table.Th>
                 <Table.Th>{t('partners.vendors.contact')}</Table.Th>
-                <Table.Th />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -81,36 +81,34 @@ export function VendorRegistryPage() {
                         {t('partners.vendors.inactive')}
                       </Badge>
                     )}
+                    <Button size="compact-xs" variant="default" mt={4} onClick={() => setEditing({ organizationId: v.organizationId, profile: v, name: v.companyName })}>
+                      {t('partners.vendors.edit')}
+                    </Button>
                   </Table.Td>
-                  <Table.Td style={{ whiteSpace: 'pre-line' }}>{v.areas.map((a) => (a.city ? `${a.prefecture} ${a.city}` : t('partners.vendors.wholePrefecture', { prefecture: a.prefecture }))).join('\n')}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'pre-line', minWidth: 150 }}>{v.areas.map((a) => (a.city ? `${a.prefecture} ${a.city}` : t('partners.vendors.wholePrefecture', { prefecture: a.prefecture }))).join('\n')}</Table.Td>
                   <Table.Td>
                     <Group gap={4}>
                       {v.skills.map((s) => (
-                        <Badge key={s} variant="outline" radius="sm" tt="none">
-                          {s}
+                        <Badge key={s} variant="outline" radius="sm" tt="none" style={{ maxWidth: 'none' }}>
+                          {skillLabel(s)}
                         </Badge>
                       ))}
                     </Group>
                   </Table.Td>
                   <Table.Td>{v.businessHours}</Table.Td>
-                  <Table.Td ta="right">
+                  <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
                     <Text size="sm">{t('partners.vendors.hourly', { amount: yen(v.hourlyRateYen) })}</Text>
                     <Text size="sm" c="gray.7">
                       {t('partners.vendors.callOut', { amount: yen(v.callOutFeeYen) })}
                     </Text>
                   </Table.Td>
-                  <Table.Td>{t('partners.desk.loadValue', { open: v.openJobs, capacity: v.capacity })}</Table.Td>
-                  <Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{t('partners.desk.loadValue', { open: v.openJobs, capacity: v.capacity })}</Table.Td>
+                  <Table.Td maw={240}>
                     <Text size="sm">{v.contactName}</Text>
                     <Text size="sm">{v.contactPhone}</Text>
                     <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
                       {v.contactEmail}
                     </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Button size="xs" variant="default" onClick={() => setEditing({ organizationId: v.organizationId, profile: v, name: v.companyName })}>
-                      {t('partners.vendors.edit')}
-                    </Button>
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -198,18 +196,18 @@ function VendorForm({ editing, onClose, onSaved }: { editing: Editing; onClose: 
         <Stack gap="sm">
           <TextInput label={t('partners.vendors.company')} value={companyName} onChange={(e) => setCompanyName(e.currentTarget.value)} maxLength={200} required />
           <Textarea label={t('partners.vendors.areas')} description={t('partners.vendors.areasHint')} value={areas} onChange={(e) => setAreas(e.currentTarget.value)} autosize minRows={2} required />
-          <TagsInput label={t('partners.vendors.skills')} description={t('partners.vendors.skillsHint')} data={skillSuggestions} value={skills} onChange={setSkills} required />
+          <TagsInput label={t('partners.vendors.skills')} description={t('partners.vendors.skillsHint')} data={[...knownSkills]} value={skills} onChange={setSkills} required />
           <TextInput label={t('partners.vendors.hours')} placeholder={t('partners.vendors.hoursExample')} value={businessHours} onChange={(e) => setBusinessHours(e.currentTarget.value)} maxLength={200} required />
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
             <NumberInput label={t('partners.vendors.hourlyRate')} value={hourlyRateYen} onChange={setHourly} min={0} allowDecimal={false} thousandSeparator="," required />
             <NumberInput label={t('partners.vendors.callOutFee')} value={callOutFeeYen} onChange={setCallOut} min={0} allowDecimal={false} thousandSeparator="," required />
             <NumberInput label={t('partners.vendors.capacity')} description={t('partners.vendors.capacityHint')} value={capacity} onChange={setCapacity} min={1} max={100} allowDecimal={false} required />
           </SimpleGrid>
-          <SimpleGrid cols={{ base: 1, sm: 3 }}>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput label={t('partners.vendors.contactName')} value={contactName} onChange={(e) => setContactName(e.currentTarget.value)} maxLength={100} required />
             <TextInput label={t('partners.vendors.contactPhone')} value={contactPhone} onChange={(e) => setContactPhone(e.currentTarget.value)} maxLength={40} required />
-            <TextInput label={t('partners.vendors.contactEmail')} type="email" value={contactEmail} onChange={(e) => setContactEmail(e.currentTarget.value)} required />
           </SimpleGrid>
+          <TextInput label={t('partners.vendors.contactEmail')} type="email" value={contactEmail} onChange={(e) => setContactEmail(e.currentTarget.value)} required />
           <Switch label={t('partners.vendors.active')} checked={active} onChange={(e) => setActive(e.currentTarget.checked)} />
           {save.isError && <ApiErrorAlert error={save.error} />}
           <Group justify="flex-end">

@@ -33,6 +33,9 @@ export class InspectBuffer {
 export interface MatchState {
   steps: number;
   vars: Map<string, number>;
+  /** pcre captures into pkt/flow variables of the rule being inspected (the engine commits them
+   *  when the rule matches); absent: not collected. */
+  captured?: { scope: 'pkt' | 'flow'; name: string; value: string }[];
 }
 
 function resolve(v: RuleValue | undefined, vars: Map<string, number>): number | undefined {
@@ -153,6 +156,9 @@ export function matchOps(ops: readonly MatchOp[], i: number, buf: InspectBuffer,
       const m = op.regex.exec(subject);
       if (op.negated) return m === null && matchOps(ops, i + 1, buf, prevEnd, st);
       if (m === null) return false;
+      if (op.captures !== undefined && st.captured !== undefined) {
+        for (let g = 0; g < op.captures.length; g++) if (m[g + 1] !== undefined) st.captured.push({ ...op.captures[g]!, value: m[g + 1]! });
+      }
       return matchOps(ops, i + 1, buf, start + m.index + m[0].length, st);
     }
     case 'byte_test': {

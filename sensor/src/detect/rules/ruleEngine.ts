@@ -31,7 +31,7 @@ const MAX_THRESHOLD_ENTRIES = 100_000;
 const MAX_PAYLOAD_BYTES = 65_535;
 
 type Unit = Rule['unit'];
-const APP_UNITS: readonly Unit[] = ['http', 'dns', 'tls', 'ssh', 'file'];
+const APP_UNITS: readonly Unit[] = ['http', 'dns', 'tls', 'ssh', 'file', 'quic'];
 
 interface FlowRuleState {
   bits: Set<string>;
@@ -332,6 +332,8 @@ export class RuleEngine implements DetectionStage {
   private readonly ipOnlyAny: number[] = [];
   /** Packet payload rules with a fast pattern, by protocol and port (signature group heads). */
   private readonly payloadHeads = new PayloadGroupHeads();
+  /** The packet unit's prefilters other than payload (as an array: no iterator per packet). */
+  private readonly packetPrefilters: PatternPrefilter[];
   /** HTTP rules whose fast pattern is in a body (file.data, request/response body, http.stream):
    *  one prefilter, so each body is scanned once, not once per buffer name. */
   private readonly httpBodies = new PatternPrefilter();
@@ -408,6 +410,7 @@ export class RuleEngine implements DetectionStage {
       pf.add(r.fastPattern.op.bytes, r.id);
     }
     for (const u of this.units.values()) for (const pf of u.prefilters.values()) pf.build();
+    this.packetPrefilters = [...this.units.get('packet')!.prefilters.values()];
     this.httpBodies.build();
     this.hasIpOnly = ipOnly;
     this.hasBidirectionalIndexed = rules.some((r) => r.bidirectional);
@@ -494,8 +497,9 @@ export class RuleEngine implements DetectionStage {
   onPacket(packet: Packet, flow: Flow | null, direction: FlowDirection, raise: RaiseAlert): void {
     if (packet.tsSec > this.nowSec) this.nowSec = packet.tsSec;
     let encrypted = false;
+    let s: FlowRuleState | undefined;
     if (flow !== null) {
-      const s = this.flowState.get(flow);
+      s = this.flowState.get(flow);
       if (s !== undefined) {
         if (s.queue.length > 0) this.drain(s, direction, raise, packet);
         encrypted = s.encrypted;
@@ -503,13 +507,13 @@ export class RuleEngine implements DetectionStage {
     }
     if (packet.ipVersion === 0 || packet.isFragment) return;
     this.begin();
-    const unit = this.units.get('packet')!;
     let payload = packet.payload;
     if (payload.length > MAX_PAYLOAD_BYTES) payload = payload.subarray(0, MAX_PAYLOAD_BYTES);
     if (payload.length > 0 && !encrypted) {
       const app = (flow?.appState as { proto?: string | null } | null | undefined)?.proto ?? null;
       this.payloadHeads.scan(payload, packet.proto, app, packet.srcPort, packet.dstPort, this.addCand);
-      for (const pf of unit.prefilters.values()) pf.scan(payload, this.addCand);
+      const pfs = this.packetPrefilters;
+      for (let i = 0; i < pfs.length; i++) pfs[i]!.scan(payload, this.addCand);
     }
     const pa = this.packetAlways;
     for (let i = 0; i < pa.ip.length; i++) this.addCand(pa.ip[i]!);
@@ -532,9 +536,9 @@ export class RuleEngine implements DetectionStage {
     }
     if (this.hasIpOnly) {
       const bit = direction === 'toServer' ? 1 : 2;
-      const s = flow === null ? null : this.state(flow);
-      if (s === null || (s.ipOnlyDone & bit) === 0) {
-        if (s !== null) s.ipOnlyDone |= bit;
+      if (flow !== null && s === undefined) s = this.state(flow);
+      if (s === undefined || (s.ipOnlyDone & bit) === 0) {
+        if (s !== undefined) s.ipOnlyDone |= bit;
         this.ipOnlySrc.lookup(packet.data, packet.srcAddrAt, alen, this.addCand);
         this.ipOnlyDst.lookup(packet.data, packet.dstAddrAt, alen, this.addCand);
         if (this.hasBidirectionalIndexed) {
@@ -568,12 +572,12 @@ export class RuleEngine implements DetectionStage {
   /** Queues the record for the next packet of each direction it has rules for. */
   onAppRecord(record: AppRecordOut): void {
     const type = record.eventType;
-    if (type !== 'http' && type !== 'dns' && type !== 'tls' && type !== 'ssh') return;
+    if (type !== 'http' && type !== 'dns' && type !== 'tls' && type !== 'ssh' && type !== 'quic') return;
     const st = this.state(record.flow);
     const q = st.queue;
     // The handshake is logged once the server's flight is complete; what follows is encrypted.
     if (type === 'tls') st.encrypted = true;
-    if (type === 'dns') {
+    if (type === 'dns' || type === 'quic') {
       q.push({ record, side: record.direction });
       return;
     }
@@ -614,6 +618,10 @@ export class RuleEngine implements DetectionStage {
       const tls = record.fields.tls as Parameters<typeof tlsBuffer>[0] | undefined;
       if (tls === undefined) return;
       this.appUnit('tls', record, (name) => tlsBuffer(tls, name), raise, only);
+    } else if (type === 'quic') {
+      const quic = record.fields.quic as Parameters<typeof tlsBuffer>[0] | undefined;
+      if (quic === undefined) return;
+      this.appUnit('quic', record, (name) => tlsBuffer(quic, name), raise, only);
     } else if (type === 'ssh') {
       const ssh = record.fields.ssh as Parameters<typeof sshBuffer>[0] | undefined;
       if (ssh === undefined) return;

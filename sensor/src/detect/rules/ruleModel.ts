@@ -137,6 +137,9 @@ export const BIDIRECTIONAL_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName
   'dns.query.name', 'dns.queries.rrname', 'dns.answer.name', 'dns.answers.rrname', 'dns.authorities.rrname', 'dns.additionals.rrname',
 ]);
 
+/** TLS buffers QUIC records have too (the ClientHello / ServerHello inside the Initials). */
+export const QUIC_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>(['tls.sni', 'ja3.hash', 'ja3.string', 'ja3s.hash', 'ja3s.string', 'ja4.hash']);
+
 /** Buffers of the packet's headers: never a fast pattern (the prefilter scans payloads). */
 export const PACKET_HEADER_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>(['ipv4.hdr', 'ipv6.hdr', 'tcp.hdr', 'udp.hdr']);
 
@@ -165,6 +168,14 @@ export interface PcreOp {
   relative: boolean;
   negated: boolean;
   source: string;
+  /** `pcre:"/…(x)…/, pkt:name, flow:name"`: capture group i+1 goes into captures[i]. */
+  captures?: PcreCapture[];
+}
+
+/** Where a pcre capture group is stored: a packet variable or a flow variable. */
+export interface PcreCapture {
+  scope: 'pkt' | 'flow';
+  name: string;
 }
 
 export type ByteEndian = 'big' | 'little';
@@ -272,7 +283,7 @@ export interface ThresholdSpec {
   seconds: number;
 }
 
-export type RuleProto = 'ip' | 'tcp' | 'udp' | 'icmp' | 'http' | 'dns' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'pkthdr';
+export type RuleProto = 'ip' | 'tcp' | 'udp' | 'icmp' | 'http' | 'dns' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'quic' | 'pkthdr';
 
 export interface Rule {
   /** Index in the engine's rule array. */
@@ -300,6 +311,8 @@ export interface Rule {
   inspections: BufferInspection[];
   flowbits: FlowbitOp[];
   noalert: boolean;
+  /** A pcre stores captures into packet or flow variables (committed when the rule matches). */
+  captures?: boolean;
   appLayerProtocol?: { name: string; negated: boolean };
   tlsVersions?: { versions: number[]; negated: boolean };
   sslVersions?: { names: string[]; negated: boolean };
@@ -311,7 +324,7 @@ export interface Rule {
   /** The content chosen for the multi-pattern prefilter; undefined: the rule is always a candidate. */
   fastPattern?: { buffer: BufferName; op: ContentOp };
   /** Where a match is decided: on packets (payload only) or on app-layer records. */
-  unit: 'packet' | 'http' | 'dns' | 'tls' | 'ssh' | 'file';
+  unit: 'packet' | 'http' | 'dns' | 'tls' | 'ssh' | 'file' | 'quic';
   /** No content, no packet checks, addresses only: Suricata's IP-only rule, checked once per flow direction. */
   ipOnly: boolean;
   source: { file: string; line: number };

@@ -21,7 +21,7 @@ import type {
   ThresholdSpec,
   Transform,
 } from './ruleModel.ts';
-import { BUFFER_SOURCE, PACKET_HEADER_BUFFERS } from './ruleModel.ts';
+import { BUFFER_SOURCE, PACKET_HEADER_BUFFERS, QUIC_BUFFERS } from './ruleModel.ts';
 import { DatasetRegistry, parseDatarep, parseDataset } from './ruleDatasets.ts';
 import type { DatasetContext } from './ruleDatasets.ts';
 import { compilePcre } from './rulePcre.ts';
@@ -32,7 +32,7 @@ const MAX_CONTENT_BYTES = 4096;
 
 const PROTOCOLS: Readonly<Record<string, RuleProto>> = {
   ip: 'ip', tcp: 'tcp', 'tcp-pkt': 'tcp', 'tcp-stream': 'tcp', udp: 'udp', icmp: 'icmp', icmpv4: 'icmp', icmpv6: 'icmp',
-  http: 'http', http1: 'http', dns: 'dns', tls: 'tls', ssh: 'ssh', smtp: 'smtp', ftp: 'ftp', pkthdr: 'pkthdr',
+  http: 'http', http1: 'http', dns: 'dns', tls: 'tls', ssh: 'ssh', smtp: 'smtp', ftp: 'ftp', quic: 'quic', pkthdr: 'pkthdr',
 };
 
 /** Sticky buffer keywords (current and legacy names) → buffer. */
@@ -576,6 +576,7 @@ const KEYWORDS: Readonly<Record<string, KeywordSetup>> = {
   },
   pcre: (b, v) => {
     const { op, buffer } = compilePcre(v);
+    if (op.captures !== undefined) b.rule.captures = true;
     addOp(b, op, buffer ?? b.current);
   },
   byte_test: (b, v) => {
@@ -895,6 +896,10 @@ function finish(b: Builder): void {
     else if (rule.dnsRcode !== undefined || rule.dnsRrtype !== undefined) rule.unit = 'dns';
     else if (app === undefined && protoApp[rule.proto] !== undefined && rule.packetChecks.length === 0 && rule.flowbits.length > 0) rule.unit = protoApp[rule.proto]!;
     else rule.unit = 'packet';
+  } else if (rule.proto === 'quic') {
+    // `alert quic` with TLS buffers: the hello QUIC carries (sni, ja3, ja4), decided on quic records.
+    for (const name of buffers) if (!QUIC_BUFFERS.has(name)) throw new RuleSkip('buffer of another protocol', `${name} in a quic rule`);
+    rule.unit = 'quic';
   } else {
     rule.unit = app;
     if (rule.proto !== 'ip' && rule.proto !== 'tcp' && rule.proto !== 'udp' && protoApp[rule.proto] !== undefined && protoApp[rule.proto] !== app) {

@@ -6,7 +6,7 @@
  * quantifier applied to a group that itself holds one, `(a+)+`) are refused at load, since a JS
  * regex cannot be interrupted: a hostile rule must not be able to hang the sensor.
  */
-import type { BufferName, PcreOp } from './ruleModel.ts';
+import type { BufferName, PcreCapture, PcreOp } from './ruleModel.ts';
 import { RuleSkip } from './ruleSkip.ts';
 
 const BUFFER_FLAGS: Readonly<Record<string, BufferName>> = {
@@ -195,8 +195,16 @@ export function compilePcre(value: string): { op: PcreOp; buffer: BufferName | u
   if (!(t.startsWith('"') && t.length >= 2)) throw new RuleSkip('pcre: not quoted', 'pcre must be quoted');
   const close = t.lastIndexOf('"');
   const after = t.slice(close + 1).trim();
-  if (after !== '') throw new RuleSkip('pcre: capture variables', 'pcre capture into flow/pkt variables');
+  if (after !== '') throw new RuleSkip('pcre: bad syntax', 'text after the quoted pcre');
   t = t.slice(1, close).replace(/\\"/g, '"').replace(/\\;/g, ';');
+  // `/regex/flags, pkt:name, flow:name`: the groups' destinations follow the flags.
+  let captures: PcreCapture[] | undefined;
+  const spec = /\/[A-Za-z]*\s*,\s*(?:pkt|flow):/.exec(t);
+  if (spec !== null) {
+    const comma = t.indexOf(',', spec.index);
+    captures = parseCaptures(t.slice(comma + 1));
+    t = t.slice(0, comma).trimEnd();
+  }
   if (!t.startsWith('/')) throw new RuleSkip('pcre: bad syntax', 'pcre must be /pattern/flags');
   const end = t.lastIndexOf('/');
   if (end <= 0) throw new RuleSkip('pcre: bad syntax', 'pcre must be /pattern/flags');
@@ -229,5 +237,31 @@ export function compilePcre(value: string): { op: PcreOp; buffer: BufferName | u
   } catch {
     throw new RuleSkip('pcre: unsupported syntax', `pcre /${pattern}/ is not valid in JavaScript`);
   }
-  return { op: { kind: 'pcre', regex, relative, negated, source: `/${pattern}/${flags}` }, buffer };
+  const op: PcreOp = { kind: 'pcre', regex, relative, negated, source: `/${pattern}/${flags}` };
+  if (captures !== undefined) {
+    if (negated) throw new RuleSkip('pcre: bad capture', 'a negated pcre captures nothing');
+    if (captures.length > groupCount(regex)) throw new RuleSkip('pcre: bad capture', `pcre names ${captures.length} captures for fewer groups`);
+    op.captures = captures;
+  }
+  return { op, buffer };
+}
+
+/** Up to this many captures per pcre (Suricata's DETECT_PCRE_CAPTURE_MAX). */
+const MAX_CAPTURES = 16;
+
+/** `pkt:name, flow:name` → capture destinations. */
+function parseCaptures(text: string): PcreCapture[] {
+  const out: PcreCapture[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(pkt|flow):([\w./-]+)\s*$/.exec(part);
+    if (m === null) throw new RuleSkip('pcre: bad capture', `pcre capture "${part.trim()}" (pkt:name or flow:name)`);
+    out.push({ scope: m[1] as 'pkt' | 'flow', name: m[2]! });
+  }
+  if (out.length > MAX_CAPTURES) throw new RuleSkip('pcre: bad capture', `more than ${MAX_CAPTURES} pcre captures`);
+  return out;
+}
+
+/** Capture groups of a compiled regex. */
+function groupCount(regex: RegExp): number {
+  return new RegExp(`${regex.source}|`, regex.flags.replace('g', '')).exec('')!.length - 1;
 }
