@@ -5,10 +5,18 @@
  *   - scale mode (NATS_URL set): the ingest node publishes to JetStream, --workers workers store.
  * Embedded mode answers after the commit, so the answer time is the visibility time; in scale mode
  * the time is taken when a worker's commit is done (the afterStore hook; with --hooks monitoring,
- * after the worker has also suppressed and correlated the batch, as in production). Figures are printed, not
+ * the worker has also suppressed and correlated the batch, as in production). Figures are printed, not
  * asserted. 3,000 heartbeating sensors: see `npm run bench:heartbeat`.
  *
- * --sensors 100 --batch 500 --seconds 15 --concurrency 16 --workers 2 --only embedded|postgres|scale --hooks none|monitoring
+ * With --hooks monitoring every batch is also suppressed and correlated into incidents inside its
+ * insert transaction, as in production. The synthetic alerts are a worst case for correlation: each
+ * alert of a batch has its own key (250 inside hosts × 3 signatures), so a batch of 500 touches 500
+ * incidents; with --subscribers 1 (the default) every sensor belongs to one subscriber, so all
+ * concurrent batches contend for the same incidents. --subscribers N spreads the sensors over N
+ * subscribers (the product's case: one sensor per small business), --hosts N (≤ 250) draws the
+ * alerts from N inside hosts (an office of 10 PCs: --hosts 10, 30 keys).
+ *
+ * --sensors 100 --subscribers 1 --hosts 250 --batch 500 --seconds 15 --concurrency 16 --workers 2 --only embedded|postgres|scale --hooks none|monitoring
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -28,6 +36,8 @@ const { values } = parseArgs({
   options: {
     'database-url': { type: 'string' },
     sensors: { type: 'string', default: '100' },
+    subscribers: { type: 'string', default: '1' },
+    hosts: { type: 'string', default: '250' },
     batch: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '15' },
     concurrency: { type: 'string', default: '16' },
@@ -38,6 +48,9 @@ const { values } = parseArgs({
   },
 });
 const SENSORS = Number(values.sensors);
+const SUBSCRIBERS = Math.max(1, Math.min(SENSORS, Number(values.subscribers)));
+/** Inside hosts the synthetic alerts come from (× 3 signatures = correlation keys per subscriber). */
+const HOSTS = Math.max(1, Math.min(250, Number(values.hosts)));
 const BATCH = Number(values.batch);
 const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
@@ -53,16 +66,20 @@ interface BenchSensor {
   nextSeq: number;
 }
 
-/** Sensors straight in SQL (enrolling 100 through the API would measure enrollment). */
+/** Sensors straight in SQL (enrolling 100 through the API would measure enrollment), spread over SUBSCRIBERS subscribers. */
 async function makeSensors(database: Database): Promise<BenchSensor[]> {
-  const org = await database.db.insertInto('organizations').values({ kind: 'subscriber', name: `bench-${randomBytes(3).toString('hex')}`, membership: 'member' }).returning('id').executeTakeFirstOrThrow();
-  const site = await database.db.insertInto('sites').values({ organizationId: org.id, name: 'bench' }).returning('id').executeTakeFirstOrThrow();
+  const places: Array<{ organizationId: string; siteId: string }> = [];
+  for (let k = 0; k < SUBSCRIBERS; k++) {
+    const org = await database.db.insertInto('organizations').values({ kind: 'subscriber', name: `bench-${randomBytes(3).toString('hex')}`, membership: 'member' }).returning('id').executeTakeFirstOrThrow();
+    const site = await database.db.insertInto('sites').values({ organizationId: org.id, name: 'bench' }).returning('id').executeTakeFirstOrThrow();
+    places.push({ organizationId: org.id, siteId: site.id });
+  }
   const sensors: BenchSensor[] = [];
   for (let i = 0; i < SENSORS; i++) {
     const credential = `ots_bench_${randomBytes(16).toString('hex')}`;
     const row = await database.db
       .insertInto('sensors')
-      .values({ organizationId: org.id, siteId: site.id, name: `bench-${i}`, status: 'active', credentialHash: hashSecretToken(credential) })
+      .values({ ...places[i % SUBSCRIBERS]!, name: `bench-${i}`, status: 'active', credentialHash: hashSecretToken(credential) })
       .returning('id')
       .executeTakeFirstOrThrow();
     sensors.push({ sensorId: row.id, credential, nextSeq: 1 });
@@ -99,7 +116,12 @@ const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math
  */
 async function drive(label: string, baseUrl: string, sensors: BenchSensor[], visibleAt: (sensorId: string, lastSeq: number) => Promise<number> | number | undefined) {
   // Batches are made before the clock starts: the bench measures the server, not gzip in the client.
-  const pool = Array.from({ length: 8 }, (_, k) => Array.from({ length: BATCH }, (_, i) => syntheticAlertEvent(k * BATCH + i + 1, new Date(clock.now().getTime() - 1000))));
+  const pool = Array.from({ length: 8 }, (_, k) =>
+    Array.from({ length: BATCH }, (_, i) => {
+      const event = syntheticAlertEvent(k * BATCH + i + 1, new Date(clock.now().getTime() - 1000));
+      return { ...event, alert: { ...event.alert, srcIp: `192.168.1.${((k * BATCH + i + 1) % HOSTS) + 2}` } };
+    }),
+  );
   const latencies: number[] = [];
   let acknowledged = 0;
   let refused = 0;
@@ -172,7 +194,7 @@ async function scale(label: string, database: Database) {
   const monitoring = values.hooks === 'monitoring' ? createMonitoringHooks(createServices(database.db, clock, settings)) : null;
   const adapters: ServiceAdapters = {
     alertHooks: {
-      ...(monitoring ? { suppress: monitoring.suppress } : {}),
+      ...(monitoring ? { suppress: monitoring.suppress, ...(monitoring.correlate ? { correlate: monitoring.correlate } : {}) } : {}),
       afterStore: async (alerts) => {
         if (monitoring) await monitoring.afterStore(alerts);
         const now = performance.now();
@@ -205,7 +227,7 @@ async function scale(label: string, database: Database) {
   }
 }
 
-console.log(`bench:ingest — ${SENSORS} sensors, ${BATCH} alerts per batch, ${CONCURRENCY} uploads in flight, ${SECONDS} s per mode, ingest hooks: ${values.hooks === 'monitoring' ? 'suppressions + incidents' : 'none'}`);
+console.log(`bench:ingest — ${SENSORS} sensors of ${SUBSCRIBERS} subscriber(s), alerts from ${HOSTS} inside hosts × 3 signatures, ${BATCH} alerts per batch, ${CONCURRENCY} uploads in flight, ${SECONDS} s per mode, ingest hooks: ${values.hooks === 'monitoring' ? 'suppressions + incidents (correlated in the insert transaction)' : 'none'}`);
 const only = values.only;
 if (!only || only === 'embedded') {
   const database = await openDatabase({});

@@ -4,13 +4,14 @@
  *
  * PostgreSQL (OTASUKE_TEST_DATABASE_URL or --database-url): a scratch database is created, migrated
  * with the real migrations, filled with generate_series SQL, vacuumed and analysed, queried, and
- * dropped (--keep keeps it). --pglite runs the same on in-memory PGlite, for small sizes only.
+ * dropped (--keep keeps it; --reuse NAME measures a kept one again without generating). --pglite
+ * runs the same on in-memory PGlite, for small sizes only.
  *
  * The data: subscribers of uneven size (the biggest has ~2% of the incidents); incidents over 90
  * days, 80% resolved, 2% merged, 18% open (open ones seen in the last 14 days); priorities, directions
  * and engines skewed the way a SOC sees them; alerts per incident follow a power law (the busiest
- * incident holds ~2% of all alerts, the median ~50), spread over the incident's time, stored in the
- * month partitions the ingest makes. Alerts are loaded into detached month tables and attached to
+ * incident holds ~2% of all alerts, the median ~50), spread over the incident's time and written in
+ * time order as ingest stores them, into the month partitions the ingest makes. Alerts are loaded into detached month tables and attached to
  * `alerts` — the path `ensureMonthPartition` takes — so PostgreSQL builds their indexes once.
  *
  * Then every query the queue page and the incident detail issue runs through the real
@@ -19,9 +20,10 @@
  * first --warmup rounds of each query are not counted.
  *
  * --alerts 10000000 (100000 with --pglite)  --incidents alerts/100  --subscribers min(3000, incidents/33)
- * --rounds 200  --warmup 5  --seed 1  --keep  --pglite  --assert (exit 1 when a query misses 100 ms p95)
+ * --rounds 200  --warmup 5  --seed 1  --keep  --reuse NAME  --pglite  --assert (exit 1 when a query misses 100 ms p95)
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { IncidentPriority, IncidentQuery, IncidentStatus } from '@otasuke/shared';
 import { sql } from 'kysely';
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
     assert: { type: 'boolean', default: false },
   },
 });
@@ -80,17 +83,24 @@ const DAY_MS = 86_400_000;
 // ---------------------------------------------------------------------------------------------
 // The scratch database
 
-const scratchName = `otasuke_bench_queue_${randomBytes(4).toString('hex')}`;
+const reuse = values.reuse;
+if (reuse !== undefined && (usePglite || !/^otasuke_bench_queue_[0-9a-f]{8}$/.test(reuse))) {
+  console.error('--reuse takes the name of a database an earlier run kept (otasuke_bench_queue_…), on PostgreSQL');
+  process.exit(2);
+}
+const scratchName = reuse ?? `otasuke_bench_queue_${randomBytes(4).toString('hex')}`;
 let database: Database;
 let dropScratch = async () => {};
 if (usePglite) {
   database = await openDatabase({});
 } else {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${scratchName}`);
-  await admin.end();
-  dropScratch = async () => {
+  if (!reuse) {
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`create database ${scratchName}`);
+    await admin.end();
+  }
+  if (!reuse) dropScratch = async () => {
     const dropper = new pg.Client({ connectionString: serverUrl });
     await dropper.connect();
     await dropper.query(`drop database if exists ${scratchName} with (force)`);
@@ -101,7 +111,7 @@ if (usePglite) {
   try {
     database = await openDatabase({ url: url.toString() });
   } catch (error) {
-    await dropScratch();
+    if (!reuse) await dropScratch();
     throw error;
   }
 }
@@ -329,10 +339,15 @@ async function measure(shapes: Shape[]) {
 
 let exitCode = 0;
 try {
-  console.log(`${database.kind === 'postgres' ? `PostgreSQL database ${scratchName}` : 'PGlite (in memory)'}: ${SUBSCRIBERS} subscribers, ${INCIDENTS} incidents, ${ALERTS} alerts`);
-  const started = performance.now();
-  await db.connection().execute((conn) => generate(conn));
-  console.log(`  ${'generated in'.padEnd(48)} ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (reuse) {
+    const n = (await sql<{ s: number; i: number; a: number }>`select (select count(*)::int from organizations where kind = 'subscriber') as s, (select count(*)::int from incidents) as i, (select sum(alert_count)::bigint from incidents) as a`.execute(db)).rows[0]!;
+    console.log(`PostgreSQL database ${scratchName} (kept by an earlier run): ${n.s} subscribers, ${n.i} incidents, ${n.a} alerts`);
+  } else {
+    console.log(`${database.kind === 'postgres' ? `PostgreSQL database ${scratchName}` : 'PGlite (in memory)'}: ${SUBSCRIBERS} subscribers, ${INCIDENTS} incidents, ${ALERTS} alerts`);
+    const started = performance.now();
+    await db.connection().execute((conn) => generate(conn));
+    console.log(`  ${'generated in'.padEnd(48)} ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
   const sizes = await sql<{ alerts: string; incidents: string; total: string }>`
     select pg_size_pretty(sum(pg_total_relation_size(c.oid)) filter (where c.relname like 'alerts%')) as alerts,
            pg_size_pretty(pg_total_relation_size('incidents')) as incidents, pg_size_pretty(pg_database_size(current_database())) as total
@@ -390,7 +405,8 @@ try {
   const anyIncident = () => oneOf(incidentIds);
   const heavyIncident = () => oneOf(heaviest).id;
 
-  console.log(`\n${ROUNDS} rounds per query after ${WARMUP} warm-up rounds; milliseconds, target p95 ≤ ${TARGET_MS} ms\n`);
+  const load = () => `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`;
+  console.log(`\n${ROUNDS} rounds per query after ${WARMUP} warm-up rounds; milliseconds, target p95 ≤ ${TARGET_MS} ms; ${load()}\n`);
   console.log(`${'query'.padEnd(52)} ${'rows'.padStart(5)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)}`);
   const results = await measure([
     { label: 'queue: default view (open, by priority)', run: () => list({ sort: 'priority' }) },
@@ -429,11 +445,12 @@ try {
     { label: 'detail of the 20 busiest: whole page', run: () => detail(heavyIncident()) },
   ]);
   const misses = results.filter((r) => r.p95 > TARGET_MS);
+  console.log(`(${load()} at the end)`);
   console.log(misses.length === 0 ? `\nevery query p95 ≤ ${TARGET_MS} ms` : `\n${misses.length} quer${misses.length === 1 ? 'y misses' : 'ies miss'} p95 ≤ ${TARGET_MS} ms: ${misses.map((m) => m.label).join('; ')}`);
   if (values.assert && misses.length > 0) exitCode = 1;
 } finally {
   await database.close();
-  if (values.keep && database.kind === 'postgres') console.log(`kept database ${scratchName}`);
+  if ((values.keep || reuse) && database.kind === 'postgres') console.log(`kept database ${scratchName}`);
   else await dropScratch();
 }
 process.exit(exitCode);

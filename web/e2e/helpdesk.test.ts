@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/src/server.ts';
@@ -64,7 +64,15 @@ async function signInWithTotpSetup(page: Page, credentials: { email: string; pas
 
 async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.evaluate(() => document.fonts.ready);
+  // A full page is taken from the top, so the sticky header stays where a reader sees it.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(artifacts, name), fullPage, animations: 'disabled' });
+}
+
+/** One part of a page (the portal is long on a phone: its help-desk corner is what this test is about). */
+async function screenshotOf(locator: Locator, name: string): Promise<void> {
+  await locator.page().evaluate(() => document.fonts.ready);
+  await locator.screenshot({ path: join(artifacts, name), animations: 'disabled' });
 }
 
 async function openFromMenu(page: Page, name: string): Promise<void> {
@@ -124,8 +132,8 @@ describe('help desk console', () => {
     const support = owner.getByTestId('portal-support');
     await support.getByText(`受付番号 ${number}`, { exact: false }).waitFor();
     expect(await owner.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
-    await support.scrollIntoViewIfNeeded();
     await screenshot(owner, 'helpdesk-portal-request.png');
+    await screenshotOf(support, 'helpdesk-portal-request-support.png');
 
     // The agent signs in (TOTP) and finds it in the queue, with its counts.
     const agent = await newPage();
@@ -176,7 +184,9 @@ describe('help desk console', () => {
     expect(mail?.textBody).toContain(addedLine);
 
     // An internal note, shown apart and never to the customer.
-    await agent.getByRole('radio', { name: '社内メモ' }).check({ force: true });
+    // The segmented control's radio is visually hidden: press its label, as a person does.
+    await agent.locator('label').filter({ hasText: /^社内メモ$/ }).first().click();
+    expect(await agent.getByRole('radio', { name: '社内メモ' }).isChecked()).toBe(true);
     await agent.getByRole('textbox', { name: '社内メモ' }).fill('C2通信の端末はおそらく経理のPC。遠隔で確認する。');
     await agent.getByRole('button', { name: 'メモを残す' }).click();
     await agent.getByText('社内メモを残しました。').waitFor();
@@ -195,8 +205,7 @@ describe('help desk console', () => {
     await owner.getByTestId('portal-ticket').filter({ hasText: number }).getByRole('button').first().click();
     await owner.getByText(addedLine, { exact: false }).waitFor();
     expect(await owner.getByText('C2通信の端末はおそらく経理のPC。', { exact: false }).count()).toBe(0);
-    await consent.scrollIntoViewIfNeeded();
-    await screenshot(owner, 'helpdesk-portal-consent.png');
+    await screenshotOf(owner.getByTestId('portal-support'), 'helpdesk-portal-consent.png');
     await consent.getByRole('button', { name: '同意する' }).click();
     await consent.waitFor({ state: 'detached' });
 
@@ -214,7 +223,7 @@ describe('help desk console', () => {
     // 駆け付け: a dispatch request from the ticket, linked to its page.
     await agent.getByRole('button', { name: '駆け付けを依頼' }).click();
     const dispatch = agent.getByRole('dialog', { name: '駆け付けを依頼' });
-    await dispatch.getByRole('textbox', { name: /^必要な作業/ }).fill('pc_repair');
+    await dispatch.getByRole('combobox', { name: /^必要な作業/ }).fill('pc_repair');
     await dispatch.getByRole('textbox', { name: '現地の連絡先（お名前）' }).fill('なにわ 太郎');
     await dispatch.getByRole('textbox', { name: '現地の連絡先（電話番号）' }).fill('06-6000-0000');
     await dispatch.getByRole('button', { name: '依頼を作る' }).click();
@@ -233,10 +242,12 @@ describe('help desk console', () => {
     await owner.reload();
     const rate = owner.getByTestId('rate-request');
     await rate.waitFor({ timeout: 20_000 });
-    await rate.getByRole('radio', { name: '5段階中 4' }).check({ force: true });
+    // The stars' radios are visually hidden: press the fourth star, as a person does.
+    const fourth = rate.getByRole('radio', { name: '5段階中 4' });
+    await rate.locator(`label[for="${await fourth.getAttribute('id')}"]`).click();
+    expect(await fourth.isChecked()).toBe(true);
     await rate.getByRole('textbox', { name: 'ひとこと（任意）' }).fill('すぐに対応してもらえて助かりました。');
-    await rate.scrollIntoViewIfNeeded();
-    await screenshot(owner, 'helpdesk-portal-rate.png');
+    await screenshotOf(owner.getByTestId('portal-support'), 'helpdesk-portal-rate.png');
     await rate.getByRole('button', { name: '評価を送る' }).click();
     await rate.waitFor({ state: 'detached' });
     expect(await owner.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);

@@ -31,6 +31,8 @@ let dataDir: string | undefined;
 const contexts: BrowserContext[] = [];
 let page: Page | undefined;
 let nextSeq = 1;
+/** Uncaught errors in the console's pages: there must be none. */
+const pageErrors: string[] = [];
 
 function login(role: string): { email: string; password: string } {
   const found = server?.demoLogins?.find((l) => l.role === role);
@@ -128,6 +130,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  expect(pageErrors).toEqual([]);
   for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close();
   await server?.close();
@@ -139,6 +142,7 @@ describe('operator console', () => {
     const context = await browser!.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ja-JP' });
     contexts.push(context);
     page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${server!.url}/login`);
     const credentials = login('operator_admin');
     await page.getByLabel(/^メールアドレス/).fill(credentials.email);
@@ -232,5 +236,16 @@ describe('operator console', () => {
     const first = top.getByRole('row').nth(1);
     expect(await first.innerText()).toMatch(/ET EXPLOIT Possible Apache Struts OGNL Injection[\s\S]*1:2024001[\s\S]*外→内 IPS[\s\S]*38[\s\S]*2/);
     await screenshot(p, 'operator-statistics.png');
+  });
+
+  it("the subscriber's page fits a phone-sized screen", async () => {
+    const p = page!;
+    await p.setViewportSize({ width: 375, height: 812 });
+    await p.goto(`${server!.url}/subscribers`);
+    await p.getByRole('link', { name: subscriberName }).click();
+    await p.getByTestId('health-sparkline').waitFor();
+    await p.getByRole('button', { name: '登録コードを発行' }).waitFor();
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await screenshot(p, 'operator-subscriber-detail-mobile.png');
   });
 });

@@ -22,6 +22,9 @@ export type EveEventType =
   | 'flow'
   | 'ftp'
   | 'http'
+  | 'metadata'
+  | 'netflow'
+  | 'quic'
   | 'smtp'
   | 'ssh'
   | 'stats'
@@ -523,6 +526,34 @@ export interface EveFlowRecord extends EveCommonFields {
   event_type: 'flow';
   flow: EveFlow;
 }
+/** Suricata's `quic` payload: the hello carried in the Initial packets. */
+export interface EveQuic {
+  version: string;
+  sni?: string;
+  ja3?: { hash: string; string: string };
+  ja4?: string;
+  ja3s?: { hash: string; string: string };
+}
+export interface EveQuicRecord extends EveCommonFields {
+  event_type: 'quic';
+  quic: EveQuic;
+}
+/** One direction of a flow (eve-log `netflow`). */
+export interface EveNetflowRecord extends EveCommonFields {
+  event_type: 'netflow';
+  netflow: { pkts: number; bytes: number; start: string; end: string; age: number };
+}
+/** Detection's variables: flowbits, flow variables, packet variables (pcre captures). */
+export interface EveMetadata {
+  flowbits?: string[];
+  flowvars?: Record<string, string>[];
+  pktvars?: Record<string, string>[];
+}
+/** A packet that got packet variables (eve-log `metadata`). */
+export interface EveMetadataRecord extends EveCommonFields {
+  event_type: 'metadata';
+  metadata: EveMetadata;
+}
 export interface EveStatsRecord {
   timestamp: string;
   event_type: 'stats';
@@ -542,4 +573,7 @@ export type EveRecord =
   | EveFtpRecord
   | EveFileInfoRecord
   | EveFlowRecord
+  | EveQuicRecord
+  | EveNetflowRecord
+  | EveMetadataRecord
   | EveStatsRecord;

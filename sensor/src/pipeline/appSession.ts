@@ -43,7 +43,7 @@ export interface AppRecordOut {
   /** The parser's own objects, for detection (raw headers, bodies); never written. `request`: the
    *  HTTP request just completed (a detection-only record before its response); `complete`: the
    *  whole transaction, with `requestSeen` when its request went out alone before. */
-  source?: { http?: HttpTransaction; phase?: 'request' | 'complete'; requestSeen?: boolean; file?: FileSource };
+  source?: { http?: HttpTransaction; phase?: 'request' | 'complete'; requestSeen?: boolean; file?: FileSource; tlsCerts?: readonly Uint8Array[] };
   /** False when the event type is not written: the record is for detection only (absent: written). */
   logged?: boolean;
 }
@@ -118,6 +118,8 @@ export class AppSession {
   private logged = false;
   private sshKex = { toServer: false, toClient: false };
   private sshBanner = false;
+  /** DER certificates of the server's chain, until the handshake is logged (detection only). */
+  private tlsCerts: readonly Uint8Array[] | undefined;
   /** HTTP requests handed to detection alone, until their transaction completes. */
   private readonly httpRequestTx = new Map<HttpRequest, HttpTransaction>();
   private httpRequests = 0;
@@ -500,6 +502,8 @@ export class AppSession {
 
   private tls(p: TlsFlowParser, rec: TlsHandshakeRecord, out: AppOut): void {
     if (this.logged) return;
+    // The server's chain as sent (DER), for detection's `tls.certs`.
+    if (rec.type === 'certificate' && rec.direction === 'toClient' && this.options.detection) this.tlsCerts = rec.der;
     // Suricata logs the handshake once the server's flight is complete: ServerHelloDone (TLS <= 1.2),
     // the ServerHello of TLS 1.3 (all that follows is encrypted), or the server's ChangeCipherSpec
     // of a resumed session.
@@ -512,7 +516,8 @@ export class AppSession {
 
   private logTls(p: TlsFlowParser, out: AppOut): void {
     this.logged = true;
-    this.record(out, 'tls', 'toServer', { tls: p.eve() });
+    this.record(out, 'tls', 'toServer', { tls: p.eve() }, undefined, this.tlsCerts === undefined ? undefined : { tlsCerts: this.tlsCerts });
+    this.tlsCerts = undefined;
     // The rest is encrypted: nothing more to parse for logging (detection will want heartbeats).
     this.finishEarly();
   }

@@ -24,6 +24,7 @@ import type { Flow, FlowDirection } from '../flow/flow.ts';
 import { FlowEngine } from '../flow/flowEngine.ts';
 import type { EndedFlow, FlowEngineConfig } from '../flow/flowEngine.ts';
 import { eveProtoName } from '../flow/flowRecord.ts';
+import { netflowRecords } from '../flow/netflowRecord.ts';
 import type { ReassembledChunk, StreamAnomaly } from '../stream/tcpReassembler.ts';
 import { AppSession } from './appSession.ts';
 import type { AppRecordOut, AppSessionOptions } from './appSession.ts';
@@ -32,8 +33,10 @@ import type { DetectionStage, RaiseAlert, RaisedAlert } from '../detect/detectio
 import type { HomeNet } from '../detect/homeNet.ts';
 
 /** Event types the pipeline can write. */
-export const SENSOR_EVENT_TYPES = ['alert', 'anomaly', 'dns', 'http', 'tls', 'ssh', 'smtp', 'ftp', 'quic', 'fileinfo', 'flow', 'stats'] as const;
+export const SENSOR_EVENT_TYPES = ['alert', 'anomaly', 'dns', 'http', 'tls', 'ssh', 'smtp', 'ftp', 'quic', 'fileinfo', 'flow', 'netflow', 'metadata', 'stats'] as const;
 export type SensorEventType = (typeof SENSOR_EVENT_TYPES)[number];
+/** Written only when asked for (off in Suricata's default eve-log too). */
+const OFF_BY_DEFAULT: ReadonlySet<string> = new Set(['netflow', 'metadata']);
 
 export interface FileHashes {
   md5?: boolean;
@@ -107,6 +110,8 @@ export class SensorPipeline {
   /** Sessions that may hold views into the current input chunk (see detachInput). */
   private readonly holdingSessions = new Set<AppSession>();
   private readonly stages: readonly DetectionStage[];
+  /** Stages keeping flow variables (EVE `metadata` / `traffic` on the flow's records). */
+  private readonly metaStages: readonly DetectionStage[];
   private readonly homeNet: HomeNet | undefined;
   /** Packet second of the last onTick. */
   private tickSec = -1;
@@ -115,10 +120,11 @@ export class SensorPipeline {
 
   constructor(emit: EveEmit, options: SensorPipelineOptions = {}) {
     this.emitRecord = emit;
-    this.types = options.eveTypes ?? new Set(SENSOR_EVENT_TYPES);
+    this.types = options.eveTypes ?? new Set(SENSOR_EVENT_TYPES.filter((t) => !OFF_BY_DEFAULT.has(t)));
     this.communityIdSeed = options.communityIdSeed;
     this.engine = new FlowEngine({ ...options.flow, communityIdSeed: options.communityIdSeed ?? 0 });
     this.stages = options.detection?.stages ?? [];
+    this.metaStages = this.stages.filter((s) => s.flowMetadata !== undefined);
     this.homeNet = options.detection?.homeNet;
     const detecting = this.stages.length > 0;
     this.appOptions = { httpHeaders: options.httpHeaders ?? false, fileHashes: options.fileHashes ?? {}, types: this.types, detection: detecting };
@@ -182,6 +188,37 @@ export class SensorPipeline {
     }
     // After the app layer saw the packet, so rules on `alert dns|http…` know the flow's protocol.
     for (let i = 0; i < stages.length; i++) stages[i]!.onPacket?.(p, f, r.direction, this.raise);
+    if (this.metaStages.length > 0 && this.types.has('metadata')) this.packetMetadata(f, r.direction);
+  }
+
+  /** Suricata's `metadata` record: one for a packet that got packet variables (pcre `pkt:`). */
+  private packetMetadata(f: Flow, direction: FlowDirection): void {
+    let pktvars: Record<string, string>[] | undefined;
+    for (const stage of this.metaStages) {
+      const vars = stage.packetVars?.();
+      if (vars !== undefined) (pktvars ??= []).push(...vars);
+    }
+    if (pktvars === undefined) return;
+    const r = this.common(f, 'metadata', direction);
+    this.addAppProto(f, r);
+    this.addMetadata(f, r, pktvars);
+    this.emit(r as unknown as EveRecord);
+  }
+
+  /** EVE `traffic` and `metadata` (flowbits, flowvars, pktvars) of the flow, when detection keeps any. */
+  private addMetadata(f: Flow, r: Record<string, unknown>, pktvars?: readonly Record<string, string>[]): void {
+    let traffic: { id?: string[]; label?: string[] } | undefined;
+    let metadata: Record<string, unknown[]> | undefined;
+    for (const stage of this.metaStages) {
+      const m = stage.flowMetadata!(f);
+      if (m === undefined) continue;
+      if (m.traffic?.id !== undefined) ((traffic ??= {}).id ??= []).push(...m.traffic.id);
+      if (m.traffic?.label !== undefined) ((traffic ??= {}).label ??= []).push(...m.traffic.label);
+      for (const [key, list] of Object.entries(m.metadata ?? {})) if (list !== undefined) ((metadata ??= {})[key] ??= []).push(...list);
+    }
+    if (pktvars !== undefined && pktvars.length > 0) (metadata ??= {}).pktvars = [...pktvars];
+    if (traffic !== undefined) r.traffic = traffic;
+    if (metadata !== undefined) r.metadata = metadata;
   }
 
   /**
@@ -270,6 +307,7 @@ export class SensorPipeline {
     if (payload !== undefined) r[rec.eventType] = payload;
     this.addAppProto(f, r);
     for (const key of Object.keys(fields)) if (key !== rec.eventType) r[key] = fields[key];
+    if (this.metaStages.length > 0) this.addMetadata(f, r);
     this.emit(r as unknown as EveRecord);
   };
 
@@ -290,6 +328,12 @@ export class SensorPipeline {
       const key = app === 'dns' || app === 'failed' ? `${app}_${f.proto === PROTO_TCP ? 'tcp' : 'udp'}` : app;
       this.counters.appFlows[key] = (this.counters.appFlows[key] ?? 0) + 1;
     }
+    if (this.types.has('netflow')) {
+      for (const nf of netflowRecords(f, eveIp, app)) {
+        if (this.metaStages.length > 0) this.addMetadata(f, nf);
+        this.emit(nf as unknown as EveRecord);
+      }
+    }
     if (!this.types.has('flow')) return;
     const record = ended.record as unknown as Record<string, unknown>;
     if (f.ipVersion === 6) {
@@ -298,6 +342,7 @@ export class SensorPipeline {
     }
     if (this.communityIdSeed === undefined) delete record.community_id;
     if (app !== undefined) record.app_proto = app;
+    if (this.metaStages.length > 0) this.addMetadata(f, record);
     this.emit(record as unknown as EveRecord);
   }
 
@@ -321,10 +366,12 @@ export class SensorPipeline {
     this.pendingAlerts = [];
     for (const { alert, pcapCnt, packet } of list) {
       const flow = alert.flow;
-      this.emit(eveAlertRecord(packet === null ? alert : { ...alert, packet: packet as unknown as Packet }, {
+      const rec = eveAlertRecord(packet === null ? alert : { ...alert, packet: packet as unknown as Packet }, {
         tsSec: this.tsSec, tsNsec: this.tsNsec, pcapCnt, communityIdSeed: this.communityIdSeed, homeNet: this.homeNet,
         appProto: flow === null ? undefined : (flow.appState as AppSession | null)?.appProtoName(),
-      }) as unknown as EveRecord);
+      });
+      if (flow !== null && this.metaStages.length > 0) this.addMetadata(flow, rec);
+      this.emit(rec as unknown as EveRecord);
     }
   }
 

@@ -23,6 +23,8 @@ const TYPE_NAMES: Readonly<Record<string, readonly SensorEventType[]>> = {
   quic: ['quic'],
   files: ['fileinfo'],
   flow: ['flow'],
+  netflow: ['netflow'],
+  metadata: ['metadata'],
   stats: ['stats'],
 };
 

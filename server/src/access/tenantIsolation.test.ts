@@ -243,6 +243,11 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
     probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}/notification-webhooks`, body: () => ({ url: 'https://203.0.113.66/steal', secret: 'evil-secret-0123456' }) },
   },
   'DELETE /api/v1/notification-webhooks/:id': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/notification-webhooks/${v.webhookId}` } },
+  'GET /api/v1/organizations/:id/notification-settings': { guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'], probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}/notification-settings` } },
+  'PUT /api/v1/organizations/:id/notification-settings': {
+    guard: ['operator_admin', 'analyst', 'helpdesk', 'subscriber_admin'],
+    probe: { kind: 'target', url: (v) => `/api/v1/organizations/${v.orgId}/notification-settings`, body: () => ({ dailyDigest: true }) },
+  },
   'GET /api/v1/notification-log': { guard: ['operator_admin', 'analyst'], probe: { kind: 'list', url: (v) => `/api/v1/notification-log?organizationId=${v.orgId}` } },
   // Help desk: customers reach their own tickets; a vendor or insurer none.
   'POST /api/v1/helpdesk/help-requests': { guard: ['subscriber_admin', 'subscriber_member'], probe: { kind: 'target', url: () => '/api/v1/helpdesk/help-requests', body: (v) => ({ subject: '偽の相談', description: '他社のインシデント', incidentId: v.incidentId }) } },

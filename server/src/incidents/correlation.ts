@@ -226,7 +226,7 @@ export function segmentBatch<A extends CorrelatableAlert & { organizationId: str
   return segments;
 }
 
-/** An alert as correlation stores it (the repository's AlertForIncident has these fields). */
+/** An alert as correlation stores it. */
 export interface IncidentAlert extends CorrelatableAlert {
   id: string;
   siteId: string;

@@ -15,22 +15,6 @@ import type { PriorityFacts } from './priority.ts';
 
 export type IncidentRow = Selectable<IncidentsTable> & { organizationName: string };
 
-/** One alert on its way into an incident. */
-export interface AlertForIncident {
-  id: string;
-  organizationId: string;
-  siteId: string;
-  sensorId: string;
-  observedAt: Date;
-  direction: IncidentsTable['direction'];
-  engine: IncidentsTable['engine'];
-  explain: string;
-  gid: number;
-  signatureId: number;
-  signature: string;
-  severity: number;
-}
-
 export interface Prioritizer {
   (facts: PriorityFacts, current: IncidentPriority | null, openedAt: Date): { priority: IncidentPriority; sla: SlaClocks | null };
 }

@@ -236,6 +236,10 @@ describe(`incidents (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' : 'P
     expect(await ofSensor()).toEqual([{ incidentId: incident.id, n: 27 }]);
     expect((await get(incident.id)).incident).toMatchObject({ alertCount: 27, kind: 'c2_communication', explain: 'rule.trojan-activity', priority: 'P1' });
     expect((await incidentsOf('b')).length).toBe(before + 1);
+    // The same event twice in one batch is stored and counted once.
+    const twice = await send([beacon(28), beacon(28)]);
+    expect(twice.json()).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect((await get(incident.id)).incident.alertCount).toBe(28);
   });
 
   it('stores a batch whose correlation fails without incidents, and correlates it after the commit', async () => {

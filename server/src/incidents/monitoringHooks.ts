@@ -16,8 +16,6 @@ import type { IncidentService } from './incidentService.ts';
 import { priorityOf, raisedPriority } from './priority.ts';
 import { slaClocks } from './slaCalendar.ts';
 
-export { incidentAlertOf };
-
 /** As IncidentService decides: a new incident gets its SLA clocks; an open one only ever goes up. */
 const prioritize: BatchPrioritizer = (facts, current, openedAt) => {
   const computed = priorityOf(facts);

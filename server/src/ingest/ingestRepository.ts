@@ -69,6 +69,9 @@ export class IngestRepository {
       if (input.correlate && rows.length > 0) {
         await sql`select pg_advisory_xact_lock(hashtextextended(${`ingest:${input.sensorId}`}, 0))`.execute(tx);
         rows = await this.newRows(tx, input.sensorId, rows);
+        // Counted before the incidents' locks are taken, so those are held as briefly as possible:
+        // under the sensor's lock the rows found new are exactly the ones the insert will add.
+        await this.count(tx, input, rows, rows);
         try {
           incidentOf = rows.length > 0 ? await input.correlate(tx, rows) : new Map();
         } catch (error) {
@@ -111,20 +114,25 @@ export class IngestRepository {
         // the incidents' counts would not match their alerts. Rolled back; the sensor sends again.
         if (incidentOf && inserted.length !== rows.length) throw new Error(`ingest: ${rows.length - inserted.length} of ${rows.length} new alerts of sensor ${input.sensorId} were not inserted`);
       }
-      const suppressedSeqs = new Set(rows.filter((r) => r.suppressionId !== null).map((r) => r.seq));
-      const suppressed = inserted.filter((r) => suppressedSeqs.has(r.seq)).length;
-      await sql`
-        insert into sensor_ingest_counters (sensor_id, accepted, duplicates, rejected, suppressed, updated_at)
-        values (${input.sensorId}::uuid, ${inserted.length}, ${input.rows.length - inserted.length}, ${input.rejected}, ${suppressed}, ${isoTimestamp(input.now)}::timestamptz)
-        on conflict (sensor_id) do update set
-          accepted = sensor_ingest_counters.accepted + excluded.accepted,
-          duplicates = sensor_ingest_counters.duplicates + excluded.duplicates,
-          rejected = sensor_ingest_counters.rejected + excluded.rejected,
-          suppressed = sensor_ingest_counters.suppressed + excluded.suppressed,
-          updated_at = excluded.updated_at`.execute(tx);
-      await tx.updateTable('sensors').set({ lastSeenAt: input.now }).where('id', '=', input.sensorId).execute();
+      if (!incidentOf) await this.count(tx, input, rows, inserted);
       return inserted;
     });
+  }
+
+  /** Adds the batch to the sensor's counters and marks it heard from. */
+  private async count(db: Db, input: { sensorId: string; rows: readonly AlertRowInput[]; rejected: number; now: Date }, rows: readonly AlertRowInput[], inserted: ReadonlyArray<{ seq: number }>): Promise<void> {
+    const suppressedSeqs = new Set(rows.filter((r) => r.suppressionId !== null).map((r) => r.seq));
+    const suppressed = inserted.filter((r) => suppressedSeqs.has(r.seq)).length;
+    await sql`
+      insert into sensor_ingest_counters (sensor_id, accepted, duplicates, rejected, suppressed, updated_at)
+      values (${input.sensorId}::uuid, ${inserted.length}, ${input.rows.length - inserted.length}, ${input.rejected}, ${suppressed}, ${isoTimestamp(input.now)}::timestamptz)
+      on conflict (sensor_id) do update set
+        accepted = sensor_ingest_counters.accepted + excluded.accepted,
+        duplicates = sensor_ingest_counters.duplicates + excluded.duplicates,
+        rejected = sensor_ingest_counters.rejected + excluded.rejected,
+        suppressed = sensor_ingest_counters.suppressed + excluded.suppressed,
+        updated_at = excluded.updated_at`.execute(db);
+    await db.updateTable('sensors').set({ lastSeenAt: input.now }).where('id', '=', input.sensorId).execute();
   }
 
   /**

@@ -37,6 +37,8 @@ export function liveEventRoutes({ liveEvents, auth }: Services): FastifyPluginAs
       '/events',
       {
         config: { access: incidentReaders },
+        // A HEAD would open a stream with nothing to carry.
+        exposeHeadRoute: false,
         schema: {
           tags: ['events'],
           summary:
@@ -54,7 +56,8 @@ export function liveEventRoutes({ liveEvents, auth }: Services): FastifyPluginAs
         raw.writeHead(200, {
           'content-type': 'text/event-stream; charset=utf-8',
           'cache-control': 'no-cache, no-transform',
-          connection: 'keep-alive',
+          // The socket ends with the stream: nothing idles on after it (a closing server waits for none).
+          connection: 'close',
           // nginx and similar proxies would otherwise hold the events back.
           'x-accel-buffering': 'no',
           'x-request-id': request.id,

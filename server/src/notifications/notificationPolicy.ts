@@ -8,8 +8,10 @@ import type { IncidentKind, IncidentPriority } from '@otasuke/shared';
 export interface NotificationPolicy {
   /** Told at once, reminded and escalated. */
   immediate: readonly IncidentPriority[];
-  /** Left for the daily digest (not sent one by one). */
+  /** Left for the daily digest (not sent one by one), for subscribers that asked for it. */
   digest: readonly IncidentPriority[];
+  /** The digest of a Japan day goes out from this hour (Japan time) of the next day on. Default 8. */
+  digestHourJst?: number;
   /** At most one send per incident in this many minutes (new detections wait for it). */
   throttleMinutes: number;
   /** A reminder after this many minutes without acknowledgement, even without new detections. */
@@ -25,6 +27,7 @@ export interface NotificationPolicy {
 export const DEFAULT_NOTIFICATION_POLICY: NotificationPolicy = {
   immediate: ['P1', 'P2'],
   digest: ['P3'],
+  digestHourJst: 8,
   throttleMinutes: 15,
   repeatMinutes: 30,
   escalateAfterRepeats: 2,
@@ -72,6 +75,18 @@ export function decideSend(policy: NotificationPolicy, incident: IncidentFacts, 
   const repeats = state.sends; // this send is reminder number `sends`
   const escalate = repeats >= policy.escalateAfterRepeats;
   return { purpose: escalate ? 'escalation' : 'reminder', escalate, newDetections };
+}
+
+const HOUR = 3_600_000;
+
+/** The Japan day (`YYYY-MM-DD`) whose digest is due at `now`, with its bounds, or null before the hour. */
+export function digestDayOf(policy: NotificationPolicy, now: Date): { day: string; from: Date; to: Date } | null {
+  const japan = new Date(now.getTime() + 9 * HOUR);
+  if (japan.getUTCHours() < (policy.digestHourJst ?? 8)) return null;
+  const today = Date.UTC(japan.getUTCFullYear(), japan.getUTCMonth(), japan.getUTCDate());
+  const day = new Date(today - 24 * HOUR).toISOString().slice(0, 10);
+  const from = new Date(today - 24 * HOUR - 9 * HOUR);
+  return { day, from, to: new Date(from.getTime() + 24 * HOUR) };
 }
 
 /** Backoff before webhook attempt n (1-based; the first is immediate): 1 s, 4 s, 16 s… */

@@ -193,6 +193,65 @@ export class NotificationRepository {
     return row !== undefined;
   }
 
+  async settings(organizationId: string): Promise<{ dailyDigest: boolean; updatedAt: Date | null }> {
+    const row = await this.db.selectFrom('notificationSettings').select(['dailyDigest', 'updatedAt']).where('organizationId', '=', organizationId).executeTakeFirst();
+    return row ?? { dailyDigest: false, updatedAt: null };
+  }
+
+  async setSettings(organizationId: string, dailyDigest: boolean, now: Date): Promise<{ dailyDigest: boolean; updatedAt: Date }> {
+    return this.db
+      .insertInto('notificationSettings')
+      .values({ organizationId, dailyDigest, updatedAt: now })
+      .onConflict((oc) => oc.column('organizationId').doUpdateSet({ dailyDigest, updatedAt: now }))
+      .returning(['dailyDigest', 'updatedAt'])
+      .executeTakeFirstOrThrow();
+  }
+
+  /** Subscribers that asked for the daily digest. */
+  async digestSubscribers(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('notificationSettings')
+      .innerJoin('organizations', 'organizations.id', 'notificationSettings.organizationId')
+      .select('organizations.id')
+      .where('notificationSettings.dailyDigest', '=', true)
+      .where('organizations.kind', '=', 'subscriber')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** A subscriber's incidents of these priorities opened in [from, to) (merged ones live on in their target). */
+  digestIncidents(organizationId: string, priorities: readonly string[], from: Date, to: Date) {
+    return this.db
+      .selectFrom('incidents')
+      .select(['id', 'explain', 'insideHost', 'peer', 'alertCount', 'priority', 'status', 'createdAt'])
+      .where('organizationId', '=', organizationId)
+      .where('priority', 'in', priorities as IncidentsTable['priority'][])
+      .where('status', '!=', 'merged')
+      .where('createdAt', '>=', from)
+      .where('createdAt', '<', to)
+      .orderBy('createdAt')
+      .orderBy('id')
+      .execute();
+  }
+
+  /**
+   * True the first time for (subscriber, day): the digest is sent only then. The incidents it lists
+   * get a `customer_notification` timeline entry in the same transaction.
+   */
+  async claimDigest(organizationId: string, day: string, incidentIds: readonly string[], now: Date): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx.insertInto('notificationDigests').values({ organizationId, day, incidents: incidentIds.length, sentAt: now }).onConflict((oc) => oc.doNothing()).returning('day').executeTakeFirst();
+      if (!row) return false;
+      if (incidentIds.length > 0) {
+        await tx
+          .insertInto('incidentEvents')
+          .values(incidentIds.map((incidentId) => ({ incidentId, organizationId, at: now, actorUserId: null, kind: 'customer_notification', details: JSON.stringify({ purpose: 'digest', day }) })))
+          .execute();
+      }
+      return true;
+    });
+  }
+
   incidentOf(filter: TenantFilter, id: string): Promise<{ id: string; organizationId: string } | undefined> {
     return restrictToTenant(this.db.selectFrom('incidents').select(['id', 'organizationId']), 'organizationId', filter).where('id', '=', id).executeTakeFirst();
   }

@@ -20,6 +20,13 @@ export const acknowledgers = { roles: ['subscriber_admin', 'subscriber_member'] 
 /** The send log is for analysts. */
 export const logReaders = { roles: ['operator_admin', 'analyst'] } as const;
 const IdParam = z.object({ id: z.uuid() });
+const NotificationSettings = z
+  .object({ organizationId: z.uuid(), dailyDigest: z.boolean(), updatedAt: z.iso.datetime().nullable() })
+  .meta({ id: 'NotificationSettings', description: "A subscriber's notification settings" });
+const NotificationSettingsUpdate = z
+  .object({ dailyDigest: z.boolean().meta({ description: 'Low-priority (P3) incidents in one Japanese mail each morning instead of none' }) })
+  .strict()
+  .meta({ id: 'NotificationSettingsUpdate' });
 const tags = ['notifications'];
 
 export function notificationRoutes({ notifications }: Services): FastifyPluginAsyncZod {
@@ -67,6 +74,16 @@ export function notificationRoutes({ notifications }: Services): FastifyPluginAs
         await notifications.deleteWebhook(requestContext(request), request.params.id);
         return reply.code(204).send(null);
       },
+    );
+    app.get(
+      '/organizations/:id/notification-settings',
+      { config: { access: contactManagers }, schema: { tags, summary: "A subscriber's notification settings (the daily digest)", params: IdParam, response: { 200: NotificationSettings } } },
+      async (request) => notifications.getSettings(scopeOf(request), request.params.id),
+    );
+    app.put(
+      '/organizations/:id/notification-settings',
+      { config: { access: contactManagers }, schema: { tags, summary: 'Turn the daily digest of low-priority incidents on or off', params: IdParam, body: NotificationSettingsUpdate, response: { 200: NotificationSettings } } },
+      async (request) => notifications.setSettings(requestContext(request), request.params.id, request.body),
     );
     app.get(
       '/notification-log',

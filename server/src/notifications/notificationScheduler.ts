@@ -1,6 +1,7 @@
 /**
  * Runs the monitoring jobs each minute: the sensor health check first (so a silent sensor's
- * incident is told in the same pass), then the notifications due, and on the 1st (Japan time)
+ * incident is told in the same pass), then the notifications due, the daily digests due (once per
+ * subscriber and Japan day, from the policy's morning hour on), and on the 1st (Japan time)
  * the previous month's all-quiet messages (once per subscriber and month, so ticking often is safe).
  */
 import type { Clock } from '../clock.ts';
@@ -56,6 +57,8 @@ export class NotificationScheduler {
     try {
       const sent = await this.jobs.notifications.tick();
       if (sent.incidents) this.logger?.info({ ...sent }, 'incident notifications sent');
+      const digests = await this.jobs.notifications.sendDailyDigests();
+      if (digests.sent) this.logger?.info({ ...digests }, 'daily digests sent');
       const month = previousJapanMonth(this.clock.now());
       if (this.quietDone !== month) {
         const quiet = await this.jobs.notifications.sendQuietMonth(month);

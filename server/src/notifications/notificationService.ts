@@ -20,12 +20,12 @@ import type {
 import { tenantFilterOf, type AccessScope, type RequestContext } from '../access/accessScope.ts';
 import type { AuditService } from '../audit/auditService.ts';
 import type { Clock } from '../clock.ts';
-import { renderIncidentText } from '../explain/incidentText.ts';
+import { incidentTitle, renderIncidentText } from '../explain/incidentText.ts';
 import { NotFoundError } from '../http/errors.ts';
 import type { NotificationChannel } from './channels.ts';
-import { decideSend, DEFAULT_NOTIFICATION_POLICY, type NotificationPolicy } from './notificationPolicy.ts';
+import { decideSend, DEFAULT_NOTIFICATION_POLICY, digestDayOf, type NotificationPolicy } from './notificationPolicy.ts';
 import type { ContactRow, NotificationRepository, PendingIncident } from './notificationRepository.ts';
-import { incidentMail, quietMail, type AckOutcome } from './notificationTexts.ts';
+import { digestMail, incidentMail, quietMail, type AckOutcome } from './notificationTexts.ts';
 import { checkWebhookTarget, type AddressResolver } from './webhookTarget.ts';
 
 export interface NotificationSettings {
@@ -33,6 +33,13 @@ export interface NotificationSettings {
   /** The operator allows webhooks on internal addresses (labs, tests). Default false. */
   allowInternalWebhooks?: boolean;
   resolve?: AddressResolver;
+}
+
+/** A subscriber's notification settings as the API shows them. */
+export interface NotificationSettingsView {
+  organizationId: string;
+  dailyDigest: boolean;
+  updatedAt: string | null;
 }
 
 export interface NotificationChannels {
@@ -237,6 +244,53 @@ export class NotificationService {
   async log(scope: AccessScope, query: NotificationLogQuery): Promise<NotificationLogEntry[]> {
     const rows = await this.repository.listLog(tenantFilterOf(scope), query);
     return rows.map((r) => ({ id: Number(r.id), organizationId: r.organizationId, incidentId: r.incidentId, purpose: r.purpose, channel: r.channel, target: r.target, status: r.status, attempts: r.attempts, error: r.error, at: r.at.toISOString() }));
+  }
+
+  async getSettings(scope: AccessScope, organizationId: string): Promise<NotificationSettingsView> {
+    await this.organizationOf(scope, organizationId);
+    const row = await this.repository.settings(organizationId);
+    return { organizationId, dailyDigest: row.dailyDigest, updatedAt: row.updatedAt?.toISOString() ?? null };
+  }
+
+  async setSettings(context: RequestContext, organizationId: string, input: { dailyDigest: boolean }): Promise<NotificationSettingsView> {
+    await this.organizationOf(context.scope!, organizationId);
+    const row = await this.repository.setSettings(organizationId, input.dailyDigest, this.clock.now());
+    await this.audit.record(context, { action: 'notification.settings_update', organizationId, targetType: 'organization', targetId: organizationId, details: { dailyDigest: input.dailyDigest } });
+    return { organizationId, dailyDigest: row.dailyDigest, updatedAt: row.updatedAt.toISOString() };
+  }
+
+  /**
+   * The daily digest: for each subscriber that asked for it, once per Japan day (from the policy's
+   * hour of the next morning on), one mail to each primary contact listing the day's incidents of
+   * the policy's `digest` priorities (P3), which are never mailed one by one. A day without any
+   * sends nothing. Each send is logged; each listed incident gets a timeline entry.
+   */
+  async sendDailyDigests(): Promise<{ sent: number }> {
+    const now = this.clock.now();
+    const due = digestDayOf(this.policy, now);
+    if (!due || this.policy.digest.length === 0) return { sent: 0 };
+    let sent = 0;
+    for (const organizationId of await this.repository.digestSubscribers()) {
+      const incidents = await this.repository.digestIncidents(organizationId, this.policy.digest, due.from, due.to);
+      if (!(await this.repository.claimDigest(organizationId, due.day, incidents.map((i) => i.id), now))) continue;
+      if (incidents.length === 0) continue;
+      for (const contact of await this.repository.contactsOf(organizationId)) {
+        if (contact.role !== 'primary' || !contact.email || !contact.channels.includes('email')) continue;
+        const items = incidents.map((i) => ({
+          time: new Date(i.createdAt.getTime() + 9 * 3_600_000).toISOString().slice(11, 16),
+          title: incidentTitle({ explain: i.explain, insideHost: i.insideHost, peer: i.peer, alertCount: Number(i.alertCount) }, contact.locale),
+          alertCount: Number(i.alertCount),
+          resolved: i.status === 'resolved',
+        }));
+        const mail = digestMail(contact.locale, contact.name, due.day, items, this.links.publicUrl);
+        const result = await this.channels.email
+          .send({ organizationId, incidentId: null, purpose: 'digest', target: contact.email, subject: mail.subject, text: mail.text, data: { day: due.day, incidents: incidents.map((i) => i.id) } })
+          .catch((error: unknown) => ({ status: 'failed' as const, attempts: 1, error: (error as Error).message }));
+        await this.repository.log({ organizationId, incidentId: null, purpose: 'digest', channel: 'email', target: contact.email, ...result, at: this.clock.now() });
+        if (result.status !== 'failed') sent++;
+      }
+    }
+    return { sent };
   }
 
   /**

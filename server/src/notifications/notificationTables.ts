@@ -77,6 +77,20 @@ export interface QuietReportsTable {
   sentAt: Timestamp;
 }
 
+export interface NotificationSettingsTable {
+  organizationId: string;
+  dailyDigest: boolean;
+  updatedAt: Timestamp;
+}
+
+export interface NotificationDigestsTable {
+  organizationId: string;
+  /** `YYYY-MM-DD`, the Japan day the digest covers. */
+  day: ColumnType<string, string, string>;
+  incidents: number;
+  sentAt: Timestamp;
+}
+
 export interface NotificationTables {
   notificationContacts: NotificationContactsTable;
   notificationWebhooks: NotificationWebhooksTable;
@@ -85,6 +99,8 @@ export interface NotificationTables {
   notificationLog: NotificationLogTable;
   sensorProblems: SensorProblemsTable;
   quietReports: QuietReportsTable;
+  notificationSettings: NotificationSettingsTable;
+  notificationDigests: NotificationDigestsTable;
 }
 
 export type NotificationDb = Kysely<Tables & MonitoringTables & NotificationTables>;

@@ -64,6 +64,67 @@ export function quietMail(locale: Locale, name: string, month: string, packets: 
   return { subject: words[locale].quietSubject(label), text: words[locale].quietBody(name, label, packets, alerts) };
 }
 
+export interface DigestItem {
+  /** When it was opened, Japan time `HH:mm`. */
+  time: string;
+  title: string;
+  alertCount: number;
+  resolved: boolean;
+}
+
+const WEEKDAYS_JA = ['日', '月', '火', '水', '木', '金', '土'];
+
+/** The daily digest of low-priority incidents (day = `YYYY-MM-DD`, a Japan day). */
+export function digestMail(locale: Locale, name: string, day: string, items: readonly DigestItem[], portalUrl: string): { subject: string; text: string } {
+  const date = new Date(`${day}T00:00:00Z`);
+  if (locale === 'ja') {
+    const label = `${date.getUTCMonth() + 1}月${date.getUTCDate()}日（${WEEKDAYS_JA[date.getUTCDay()]}）`;
+    const lines = items.map((i) => `・${i.time} ${i.title}（${i.alertCount.toLocaleString('ja-JP')}件）${i.resolved ? ' ［対応済み］' : ''}`);
+    return {
+      subject: `【お助け隊】${label}の見守りまとめ：急ぎではないお知らせが${items.length}件あります`,
+      text: [
+        `${name} 様`,
+        '',
+        `${label}に、急ぎではありませんが知っておいていただきたい検知が ${items.length} 件ありました。`,
+        'いずれも今すぐの対応は必要ありません。お時間のあるときにご確認ください。',
+        '',
+        ...lines,
+        '',
+        '■ くわしくは、お助け隊のページでご覧いただけます。',
+        portalUrl,
+        '',
+        '急ぎの件は、このまとめを待たずにすぐお知らせします。',
+        'このまとめが不要になった場合は、お助け隊の窓口にお知らせください。',
+        '',
+        words.ja.signature,
+        '',
+      ].join('\n'),
+    };
+  }
+  const label = date.toLocaleDateString('en-US', { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const lines = items.map((i) => `- ${i.time} ${i.title} (${i.alertCount.toLocaleString('en-US')})${i.resolved ? ' [resolved]' : ''}`);
+  return {
+    subject: `[Otasuke] Daily summary for ${label}: ${items.length} non-urgent item${items.length === 1 ? '' : 's'}`,
+    text: [
+      `Dear ${name},`,
+      '',
+      `On ${label} we saw ${items.length} detection${items.length === 1 ? '' : 's'} worth knowing about, none of them urgent.`,
+      'Nothing needs to be done right now; please have a look when you have time.',
+      '',
+      ...lines,
+      '',
+      '■ Details are on the Otasuke page:',
+      portalUrl,
+      '',
+      'Urgent matters are never held for this summary: we tell you about them at once.',
+      'If you no longer want this summary, tell the Otasuke help desk.',
+      '',
+      words.en.signature,
+      '',
+    ].join('\n'),
+  };
+}
+
 export type AckOutcome = 'acknowledged' | 'already' | 'expired' | 'used' | 'invalid';
 
 const pageTexts: Record<AckOutcome | 'confirm', { title: string; body: string }> = {

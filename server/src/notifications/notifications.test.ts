@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { incidentTitle } from '../explain/incidentText.ts';
 import { c2Alert, insertAlertSeries } from '../incidents/alertFixtures.ts';
 import { OutboxWorker } from '../mail/outboxWorker.ts';
 import { SmtpMailer } from '../mail/smtpMailer.ts';
@@ -273,5 +274,71 @@ describe(`notifications (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' 
       expect(response.json().error.details.fields[0].field).toBe('body.url');
     }
     expect((await platform.request(ownerA, 'GET', `/api/v1/organizations/${orgs.a.id}/notification-webhooks`)).json()).toEqual([]);
+  });
+
+  it('collects P3 incidents into one Japanese daily digest for subscribers that asked for it, once a day', async () => {
+    const HOUR = 60 * MINUTE;
+    // A Japan day well after the other tests' clock moves: D 00:00 JST.
+    const base = platform.clock.now().getTime() + 30 * 24 * HOUR;
+    const dayStart = Math.floor((base + 9 * HOUR) / (24 * HOUR)) * 24 * HOUR - 9 * HOUR;
+    const day = new Date(dayStart + 9 * HOUR).toISOString().slice(0, 10);
+    platform.clock.set(new Date(dayStart + 10 * HOUR));
+    ownerA = await platform.signIn('owner@a.example');
+
+    expect((await platform.request(ownerA, 'GET', `/api/v1/organizations/${orgs.a.id}/notification-settings`)).json()).toEqual({ organizationId: orgs.a.id, dailyDigest: false, updatedAt: null });
+    const turnedOn = await platform.request(ownerA, 'PUT', `/api/v1/organizations/${orgs.a.id}/notification-settings`, { dailyDigest: true });
+    expect(turnedOn.statusCode, turnedOn.body).toBe(200);
+    expect(turnedOn.json()).toMatchObject({ organizationId: orgs.a.id, dailyDigest: true });
+    expect((await platform.request(ownerA, 'PUT', `/api/v1/organizations/${orgs.a.id}/notification-settings`, { dailyDigest: 'yes' })).statusCode).toBe(400);
+
+    // Day D, 10:00 JST: two P3 incidents and a P4 for A, a P3 for B (B has no digest).
+    const attack = { ...c2Alert, direction: 'inbound' as const, engine: 'rule' as const, explain: 'rule.web-application-attack', srcIp: '203.0.113.50', destIp: '192.168.1.10', destPort: 80, severity: 2, signature: 'ET WEB_SERVER attack', signatureId: 2_030_001 };
+    const p3 = async (org: 'a' | 'b', count: number, over: Partial<typeof attack> = {}) => {
+      const refs = await insertAlertSeries(platform.database.db, { organizationId: orgs[org].id, siteId: orgs[org].siteId, sensorId: orgs[org].sensorId, firstSeq: seq, count, start: new Date(dayStart + 10 * HOUR - MINUTE), stepMs: 1000, alert: { ...attack, ...over } });
+      seq += count;
+      return (await platform.services.incidents.correlate(refs)).incidents[0]!;
+    };
+    const first = await p3('a', 3);
+    const second = await p3('a', 1, { destIp: '192.168.1.11', signatureId: 2_030_002 });
+    const low = await p3('a', 1, { destIp: '192.168.1.12', signatureId: 2_030_003, severity: 3 });
+    const otherTenant = await p3('b', 2);
+    const priorities = (await sql<{ id: string; priority: string }>`select id, priority from incidents where id in (${first}, ${second}, ${low}, ${otherTenant})`.execute(platform.database.db)).rows;
+    expect(Object.fromEntries(priorities.map((r) => [r.id, r.priority]))).toEqual({ [first]: 'P3', [second]: 'P3', [low]: 'P4', [otherTenant]: 'P3' });
+
+    // Not mailed one by one.
+    await platform.services.notifications.tick();
+    const logged = async () => (await sql<{ purpose: string; target: string; incidentId: string | null }>`select purpose, target, incident_id from notification_log where purpose = 'digest' or incident_id in (${first}, ${second}, ${low}, ${otherTenant}) order by id`.execute(platform.database.db)).rows;
+    expect(await logged()).toEqual([]);
+
+    // Before 08:00 JST of the next day nothing goes out; from 08:00, one digest to A's primary contact.
+    platform.clock.set(new Date(dayStart + 24 * HOUR + 7 * HOUR + 59 * MINUTE));
+    const before = await platform.services.notifications.sendDailyDigests();
+    platform.clock.set(new Date(dayStart + 24 * HOUR + 8 * HOUR));
+    const due = await platform.services.notifications.sendDailyDigests();
+    expect(before.sent + due.sent).toBe(1);
+    expect(await platform.services.notifications.sendDailyDigests()).toEqual({ sent: 0 });
+    const mails = (await deliver()).filter((m) => m.mail.subject?.includes('見守りまとめ'));
+    expect(mails.map((m) => m.to)).toEqual([['tanaka@a.example']]);
+    const [{ mail }] = mails as [(typeof mails)[number]];
+    const d = new Date(`${day}T00:00:00Z`);
+    const label = `${d.getUTCMonth() + 1}月${d.getUTCDate()}日（${'日月火水木金土'[d.getUTCDay()]}）`;
+    expect(mail.subject).toBe(`【お助け隊】${label}の見守りまとめ：急ぎではないお知らせが2件あります`);
+    expect(mail.text).toContain('田中 一郎 様');
+    expect(mail.text).toContain(`・10:00 ${incidentTitle({ explain: 'rule.web-application-attack', insideHost: '192.168.1.10', peer: null, alertCount: 3 }, 'ja')}（3件）`);
+    expect(mail.text).toContain(`・10:00 ${incidentTitle({ explain: 'rule.web-application-attack', insideHost: '192.168.1.11', peer: null, alertCount: 1 }, 'ja')}（1件）`);
+    expect(mail.text).toContain('http://otasuke.test');
+    expect(mail.text!.split('\n').filter((l) => l.startsWith('・'))).toHaveLength(2);
+    expect(await logged()).toEqual([{ purpose: 'digest', target: 'tanaka@a.example', incidentId: null }]);
+    expect((await timeline(first)).find((e) => e.kind === 'customer_notification')!.details).toEqual({ purpose: 'digest', day });
+    expect((await timeline(low)).some((e) => e.kind === 'customer_notification')).toBe(false);
+
+    // Turned off: the next day's P3 incidents wait for nobody's digest.
+    ownerA = await platform.signIn('owner@a.example');
+    expect((await platform.request(ownerA, 'PUT', `/api/v1/organizations/${orgs.a.id}/notification-settings`, { dailyDigest: false })).json()).toMatchObject({ dailyDigest: false });
+    await p3('a', 1, { destIp: '192.168.1.13', signatureId: 2_030_004 });
+    platform.clock.set(new Date(dayStart + 48 * HOUR + 9 * HOUR));
+    expect(await platform.services.notifications.sendDailyDigests()).toEqual({ sent: 0 });
+    const audit = await platform.database.db.selectFrom('auditLog').select('action').where('targetId', '=', orgs.a.id).where('action', '=', 'notification.settings_update').execute();
+    expect(audit).toHaveLength(2);
   });
 });

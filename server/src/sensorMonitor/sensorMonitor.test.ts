@@ -99,7 +99,9 @@ describe(`sensor monitor (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL'
     expect(incident).toMatchObject({ status: 'resolved' });
     const events = (await sql<{ kind: string; details: Record<string, unknown> }>`select kind, details from incident_events where incident_id = ${opened[0]} order by id`.execute(platform.database.db)).rows;
     expect(events.map((e) => e.kind)).toEqual(['opened', 'customer_notification', 'status_changed']);
-    expect(events[2]!.details).toMatchObject({ by: 'sensor_monitor', reason: 'the sensor recovered' });
+    // Opened and resolved through the incident core, like a correlated incident: its key and priority in the timeline.
+    expect(events[0]!.details).toMatchObject({ dedupKey: `sensor-monitor:${sensorId}:sensor_silent`, priority: 'P2', alertCount: 0, by: 'sensor_monitor', problem: 'sensor_silent' });
+    expect(events[2]!.details).toMatchObject({ to: 'resolved', resolution: 'benign', by: 'sensor_monitor', reason: 'the sensor recovered' });
   });
 
   it('opens a drops incident after 3 samples above 5 % and resolves it when drops fall', async () => {

@@ -103,13 +103,13 @@ export class SubscriberDirectoryRepository {
       from sensors where organization_id = ${organizationId} order by created_at, name`.execute(this.db)).rows;
   }
 
-  /** Heartbeats and the highest drop rate per sensor and hour in [from, to). */
+  /** Heartbeats and the highest drop rate per sensor and hour in [from, to) (by sensor: the heartbeats' index is per sensor and time). */
   async healthHours(organizationId: string, from: Date, to: Date): Promise<Array<{ sensorId: string; hour: Date; heartbeats: number; maxDropRate: number }>> {
     const fromEpoch = from.getTime() / 1000;
     const rows = await sql<{ sensorId: string; bucket: string | number; heartbeats: string; maxDropRate: string | number }>`
       select sensor_id, floor((extract(epoch from received_at) - ${fromEpoch}) / 3600) as bucket, count(*) as heartbeats, max(drop_rate) as max_drop_rate
       from sensor_heartbeats
-      where organization_id = ${organizationId} and received_at >= ${from} and received_at < ${to}
+      where sensor_id in (select id from sensors where organization_id = ${organizationId}) and received_at >= ${from} and received_at < ${to}
       group by sensor_id, bucket`.execute(this.db);
     return rows.rows.map((r) => ({ sensorId: r.sensorId, hour: new Date(from.getTime() + Number(r.bucket) * 3_600_000), heartbeats: Number(r.heartbeats), maxDropRate: Number(r.maxDropRate) }));
   }

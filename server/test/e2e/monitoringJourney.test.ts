@@ -3,8 +3,9 @@
  * ManualClock so reminders come without waiting), a subscriber with a primary and a backup contact
  * registered through the API, a sensor enrolled with `otasuke sensor enroll`, the real agent over a
  * watched folder replaying a generated inbound port scan and a C2 beacon to a domain on the sensor's
- * IOC list → ingest → exactly the expected incidents with their alert counts (see the KNOWN
- * DEVIATION below) → a Japanese mail for the C2 incident, with an acknowledgement link → a reminder, then the escalation to the backup, as time
+ * IOC list → ingest → exactly one incident per real incident with its alert count (the C2 incident
+ * holds the IOC hits and the beaconing alert) → a Japanese mail for the C2 incident, with an
+ * acknowledgement link → a reminder, then the escalation to the backup, as time
  * advances → the link followed (GET shows the button, POST acknowledges) → `customer_acknowledged`
  * in the timeline and no more mail for that incident however many ticks.
  *
@@ -182,17 +183,17 @@ describe(`monitoring journey: capture → sensor → incidents → Japanese mail
     agent = null;
     expect(bySid(await alerts())).toEqual(expected);
 
-    // The incidents with their counts. KNOWN DEVIATION from issue #6 ("one per real incident"): the
-    // beaconing alert of the same host to the same C2 address opens its own P3 incident, because the
-    // 'c2' and 'beacon' correlation rules (server/src/incidents/correlation.ts) are separate kinds.
-    // When they are merged, this becomes two incidents: the C2 with 13 alerts and the scan.
+    // One incident per real incident, with its count: the 12 IOC hits on the C2 domain and the
+    // beaconing alert of the same PC to the same server are one C2 incident (13 alerts, P1); the scan
+    // is the other (1 alert, P3).
     const incidents = (await json<{ items: IncidentSummary[] }>(await api('GET', `/incidents?organizationId=${organizationId}`))).items;
-    expect(incidents.map((i) => ({ kind: i.kind, direction: i.direction, insideHost: i.insideHost, peer: i.peer, alertCount: i.alertCount, priority: i.priority }))).toEqual([
-      { kind: 'c2_communication', direction: 'outbound', insideHost: '192.168.10.21', peer: '198.51.100.66', alertCount: 12, priority: 'P1' },
-      { kind: 'beaconing', direction: 'outbound', insideHost: '192.168.10.21', peer: '198.51.100.66', alertCount: 1, priority: 'P3' },
-      { kind: 'scan', direction: 'inbound', insideHost: '192.168.10.5', peer: '203.0.113.45', alertCount: 1, priority: 'P3' },
+    expect(incidents.map((i) => ({ kind: i.kind, explain: i.explain, direction: i.direction, insideHost: i.insideHost, peer: i.peer, alertCount: i.alertCount, priority: i.priority }))).toEqual([
+      { kind: 'c2_communication', explain: 'c2_communication', direction: 'outbound', insideHost: '192.168.10.21', peer: '198.51.100.66', alertCount: 13, priority: 'P1' },
+      { kind: 'scan', explain: 'inbound_port_scan', direction: 'inbound', insideHost: '192.168.10.5', peer: '203.0.113.45', alertCount: 1, priority: 'P3' },
     ]);
-    const [c2, beacon, scan] = incidents as [IncidentSummary, IncidentSummary, IncidentSummary];
+    const [c2, scan] = incidents as [IncidentSummary, IncidentSummary];
+    const c2Alerts = (await json<IncidentDetail>(await api('GET', `/incidents/${c2.id}`))).analysis!.alertGroups;
+    expect(c2Alerts.map((g) => [g.signatureId, g.count]).sort()).toEqual([[9100500, 1], [9200005, 12]]);
 
     // The first mail, to the primary contact only, in Japanese, with the acknowledgement link.
     await server.services.notifications.tick();
@@ -202,12 +203,11 @@ describe(`monitoring journey: capture → sensor → incidents → Japanese mail
     expect(first!.raw).toMatch(/charset="?iso-2022-jp/i);
     expect(first!.mail.subject).toMatch(/^【お助け隊】/);
     expect(first!.mail.text).toContain('大阪 一郎 様');
-    expect(first!.mail.text).toContain('社内の 192.168.10.21 が、攻撃者が操るサーバー（198.51.100.66）と通信していました（12件）。');
+    expect(first!.mail.text).toContain('社内の 192.168.10.21 が、攻撃者が操るサーバー（198.51.100.66）と通信していました（13件）。');
     expect(first!.mail.text).toContain('192.168.10.21 のLANケーブルを抜き、Wi-Fiを切ってください。');
     expect(first!.mail.text).toContain('身代金を要求されても払わないでください。');
     const link = /(http:\/\/127\.0\.0\.1:\d+\/ack\/[0-9a-f-]{36}\.[A-Za-z0-9_-]{43})/.exec(first!.mail.text!)![1]!;
     expect(await mailsOf(scan.id)).toEqual([]);
-    expect(await mailsOf(beacon.id)).toEqual([]);
 
     // Unacknowledged: a reminder after the repeat interval, then the escalation to the backup too.
     const repeat = DEFAULT_NOTIFICATION_POLICY.repeatMinutes * MINUTE;
@@ -265,6 +265,5 @@ describe(`monitoring journey: capture → sensor → incidents → Japanese mail
     // The link works once.
     expect((await fetch(link, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '' })).status).toBe(410);
     expect(await mailsOf(scan.id)).toEqual([]);
-    expect(await mailsOf(beacon.id)).toEqual([]);
   }, 90_000);
 });

@@ -5886,6 +5886,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{id}/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscriber's notification settings (the daily digest) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationSettings"];
+                    };
+                };
+            };
+        };
+        /** Turn the daily digest of low-priority incidents on or off */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsUpdateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationSettings"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notification-log": {
         parameters: {
             query?: never;
@@ -7799,6 +7863,17 @@ export interface components {
             createdAt: string;
             lastSuccessAt: string | null;
             policies: string[];
+        };
+        /** @description A subscriber's notification settings */
+        NotificationSettingsInput: {
+            /** Format: uuid */
+            organizationId: string;
+            dailyDigest: boolean;
+            updatedAt: string | null;
+        };
+        NotificationSettingsUpdateInput: {
+            /** @description Low-priority (P3) incidents in one Japanese mail each morning instead of none */
+            dailyDigest: boolean;
         };
         TopSignatureInput: {
             gid: number;
@@ -9823,6 +9898,17 @@ export interface components {
             createdAt: string;
             lastSuccessAt: string | null;
             policies: string[];
+        };
+        /** @description A subscriber's notification settings */
+        NotificationSettings: {
+            /** Format: uuid */
+            organizationId: string;
+            dailyDigest: boolean;
+            updatedAt: string | null;
+        };
+        NotificationSettingsUpdate: {
+            /** @description Low-priority (P3) incidents in one Japanese mail each morning instead of none */
+            dailyDigest: boolean;
         };
         TopSignature: {
             gid: number;

@@ -110,7 +110,7 @@ function TicketQueue({ userId }: { userId: string }) {
           <Select label={t('helpdesk.filterPriority')} placeholder={t('helpdesk.all')} data={ticketPriorities.map((p) => ({ value: p, label: t(`helpdesk.priority.${p}`) }))} value={filters.priority} onChange={(v) => update({ priority: v as TicketPriority | null })} clearable w={140} />
           <Select label={t('helpdesk.filterCategory')} placeholder={t('helpdesk.all')} data={ticketCategories.map((k) => ({ value: k, label: t(`helpdesk.category.${k}`) }))} value={filters.category} onChange={(v) => update({ category: v as TicketCategory | null })} clearable w={190} />
           <Select label={t('helpdesk.filterAssignee')} placeholder={t('helpdesk.all')} data={assigneeOptions} value={filters.assignee} onChange={(v) => update({ assignee: v })} clearable w={180} />
-          <Select label={t('helpdesk.filterChannel')} placeholder={t('helpdesk.all')} data={ticketSources.map((s) => ({ value: s, label: t(`helpdesk.source.${s}`) }))} value={filters.source} onChange={(v) => update({ source: v as TicketSource | null })} clearable w={150} />
+          <Select label={t('helpdesk.filterChannel')} placeholder={t('helpdesk.all')} data={ticketSources.map((s) => ({ value: s, label: t(`helpdesk.source.${s}`) }))} value={filters.source} onChange={(v) => update({ source: v as TicketSource | null })} clearable w={200} />
           <Select
             label={t('helpdesk.filterSla')}
             placeholder={t('helpdesk.all')}

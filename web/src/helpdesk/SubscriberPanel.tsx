@@ -29,6 +29,7 @@ export function SubscriberPanel({ ticketId, hasSubscriber }: { ticketId: string;
   const formatDateTime = useFormatDateTime();
   const overview = useSubscriber(ticketId, hasSubscriber);
   const kindLabel = (kind: string) => (i18n.exists(`incidents.kind.${kind}`) ? t(`incidents.kind.${kind}` as 'incidents.kind.scan') : kind);
+  const planName = (code: string) => (code === 'member' || code === 'non_member' ? t(`helpdesk.plan.${code}`) : code);
   const statusLabel = (status: string) => (i18n.exists(`incidents.status.${status}`) ? t(`incidents.status.${status}` as 'incidents.status.new') : status);
   return (
     <Card withBorder padding="md" data-testid="subscriber-context">
@@ -51,7 +52,7 @@ export function SubscriberPanel({ ticketId, hasSubscriber }: { ticketId: string;
             </Text>
             <Text size="sm">
               {overview.data.context.contract
-                ? t('helpdesk.contract', { plan: overview.data.context.contract.planCode, start: overview.data.context.contract.startDate, end: overview.data.context.contract.endDate ?? t('helpdesk.contractOpenEnded') })
+                ? t('helpdesk.contract', { plan: planName(overview.data.context.contract.planCode), start: overview.data.context.contract.startDate, end: overview.data.context.contract.endDate ?? t('helpdesk.contractOpenEnded') })
                 : t('helpdesk.noContract')}
             </Text>
           </Stack>

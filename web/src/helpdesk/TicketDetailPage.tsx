@@ -12,7 +12,7 @@ import { cannedForCategory, isDone, minutesUntil, sessionPhase, ticketCategories
 import { RemoteSessionsPanel } from './RemoteSessionsPanel.tsx';
 import { DispatchPanel, SubscriberPanel } from './SubscriberPanel.tsx';
 
-type TicketPatch = { status?: TicketStatus; priority?: TicketPriority; category?: TicketCategory; assigneeUserId?: string | null };
+type TicketPatch = { status?: TicketStatus; priority?: TicketPriority; category?: TicketCategory; assigneeUserId?: string | null; organizationId?: string };
 
 /** One ticket for the agent: the thread, the reply, the ticket's settings and timers, the subscriber, remote support and dispatch. */
 export function TicketDetailPage({ id, userId }: { id: string; userId: string }) {
@@ -58,7 +58,7 @@ export function TicketDetailPage({ id, userId }: { id: string; userId: string })
         </Text>
         <TicketPriorityBadge priority={ticket.priority} />
         <TicketStatusBadge status={ticket.status} />
-        <Badge variant="outline" color="gray" radius="sm">
+        <Badge variant="outline" color="gray" radius="sm" tt="none">
           {t(`helpdesk.source.${ticket.source}`)}
         </Badge>
       </Group>
@@ -251,6 +251,7 @@ function ManageCard({ ticket, userId, busy, onChange }: { ticket: Ticket; userId
         {t('helpdesk.manage')}
       </Title>
       <Stack gap="sm">
+        {ticket.organizationId === null && <AttachSubscriber busy={busy} onAttach={(organizationId) => onChange({ organizationId }, t('helpdesk.attachDone'))} />}
         <Group gap="xs" align="flex-end" wrap="nowrap">
           <Select
             label={t('helpdesk.colAssignee')}
@@ -317,6 +318,39 @@ function ManageCard({ ticket, userId, busy, onChange }: { ticket: Ticket; userId
         )}
       </Stack>
     </Card>
+  );
+}
+
+/** A mail from an unknown address: the agent says which subscriber it is, once. */
+function AttachSubscriber({ busy, onAttach }: { busy: boolean; onAttach: (organizationId: string) => void }) {
+  const { t } = useTranslation();
+  const [organizationId, setOrganizationId] = useState<string | null>(null);
+  const subscribers = useQuery({
+    queryKey: ['organizations', 'subscriber'],
+    queryFn: () => expectOk(api.GET('/api/v1/organizations', { params: { query: { kind: 'subscriber' } } })),
+    staleTime: 60_000,
+  });
+  return (
+    <Alert color="orange" variant="light" title={t('helpdesk.attachTitle')}>
+      <Stack gap="xs">
+        <Text size="sm">{t('helpdesk.attachHint')}</Text>
+        <Group gap="xs" align="flex-end" wrap="nowrap">
+          <Select
+            label={t('helpdesk.callSubscriber')}
+            data={(subscribers.data ?? []).map((o) => ({ value: o.id, label: o.name }))}
+            value={organizationId}
+            onChange={setOrganizationId}
+            searchable
+            nothingFoundMessage={t('helpdesk.nothingFound')}
+            style={{ flex: 1 }}
+          />
+          <Button onClick={() => organizationId && onAttach(organizationId)} disabled={!organizationId || busy}>
+            {t('helpdesk.attach')}
+          </Button>
+        </Group>
+        {subscribers.isError && <ApiErrorAlert error={subscribers.error} />}
+      </Stack>
+    </Alert>
   );
 }
 

@@ -194,14 +194,14 @@ function ClaimDetail({ id }: { id: string }) {
               <ClaimThread claim={claim.data} queryKey={key} placeholder={t('partners.insurer.ask')} />
             </Stack>
           </Card>
-          <OutcomeCard claim={claim.data} queryKey={key} />
+          <OutcomeCard claim={claim.data} />
         </>
       )}
     </Stack>
   );
 }
 
-function OutcomeCard({ claim, queryKey }: { claim: Claim; queryKey: readonly unknown[] }) {
+function OutcomeCard({ claim }: { claim: Claim }) {
   const { t } = useTranslation();
   const yen = useFormatYen();
   const formatDateTime = useFormatDateTime();

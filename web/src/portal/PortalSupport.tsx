@@ -52,21 +52,24 @@ function PortalTicket({ ticket, open, onToggle }: { ticket: Ticket; open: boolea
   const waiting = detail.data?.remoteSessions.filter((s) => sessionPhase(s) === 'waiting') ?? [];
   const rateable = isDone(ticket.status) && ticket.satisfaction === null;
   return (
-    <Card withBorder padding="sm" bg={waiting.length > 0 ? 'yellow.0' : undefined} data-testid="portal-ticket">
+    <Card withBorder padding="xs" bg={waiting.length > 0 ? 'yellow.0' : undefined} data-testid="portal-ticket">
       <UnstyledButton onClick={onToggle} aria-expanded={open} style={{ width: '100%' }}>
-        <Group justify="space-between" wrap="nowrap" align="flex-start">
-          <Stack gap={0} style={{ minWidth: 0 }}>
-            <Text fw={700} style={{ overflowWrap: 'anywhere' }}>
-              {ticket.subject}
-            </Text>
+        <Stack gap={4}>
+          <Text fw={700} style={{ overflowWrap: 'anywhere' }}>
+            {ticket.subject}
+          </Text>
+          <Group gap="xs" justify="space-between">
             <Text size="xs" c="gray.7">
               {t('helpdesk.portal.meta', { number: ticket.number, at: formatDateTime(ticket.createdAt) })}
             </Text>
-          </Stack>
-          <Badge color={customerStatusColor[ticket.status]} variant="light" radius="sm" style={{ flexShrink: 0 }}>
-            {t(`helpdesk.customerStatus.${ticket.status}`)}
-          </Badge>
-        </Group>
+            <Badge color={customerStatusColor[ticket.status]} variant="light" radius="sm" style={{ flexShrink: 0, maxWidth: 'none' }}>
+              {t(`helpdesk.customerStatus.${ticket.status}`)}
+            </Badge>
+          </Group>
+          <Text size="xs" c="blue.8">
+            {open ? t('helpdesk.portal.hide') : ticket.status === 'closed' ? t('helpdesk.portal.showOnly') : t('helpdesk.portal.show')}
+          </Text>
+        </Stack>
       </UnstyledButton>
       <Stack gap="sm" mt={waiting.length > 0 || open || rateable ? 'sm' : 0}>
         {waiting.map((session) => (
@@ -101,7 +104,7 @@ function PortalTicket({ ticket, open, onToggle }: { ticket: Ticket; open: boolea
 
 function PortalMessage({ who, at, body, desk }: { who: string; at: string; body: string; desk: boolean }) {
   return (
-    <Card padding="xs" bg={desk ? 'blue.0' : 'gray.0'} style={{ marginLeft: desk ? 0 : 16, marginRight: desk ? 16 : 0 }}>
+    <Card padding="xs" bg={desk ? 'blue.0' : 'gray.0'} style={{ marginLeft: desk ? 0 : 8, marginRight: desk ? 8 : 0 }}>
       <Group gap="xs">
         <Text size="sm" fw={700}>
           {who}
@@ -141,14 +144,14 @@ function ConsentBox({ ticketId, session }: { ticketId: string; session: RemoteSe
       <Stack gap="sm">
         <Text size="sm">{t('helpdesk.portal.consentBody')}</Text>
         {answer.isError && <ApiErrorAlert error={answer.error} />}
-        <Group gap="sm" grow>
-          <Button size="md" onClick={() => answer.mutate('consent')} loading={answer.isPending && answer.variables === 'consent'} disabled={answer.isPending}>
+        <Stack gap="xs">
+          <Button size="md" fullWidth onClick={() => answer.mutate('consent')} loading={answer.isPending && answer.variables === 'consent'} disabled={answer.isPending}>
             {t('helpdesk.portal.consent')}
           </Button>
-          <Button size="md" variant="default" onClick={() => answer.mutate('refuse')} loading={answer.isPending && answer.variables === 'refuse'} disabled={answer.isPending}>
+          <Button size="md" fullWidth variant="default" onClick={() => answer.mutate('refuse')} loading={answer.isPending && answer.variables === 'refuse'} disabled={answer.isPending}>
             {t('helpdesk.portal.refuse')}
           </Button>
-        </Group>
+        </Stack>
       </Stack>
     </Alert>
   );

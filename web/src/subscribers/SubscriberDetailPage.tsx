@@ -266,7 +266,7 @@ function EnrollmentCard({ detail }: { detail: Detail }) {
               <Text size="sm" fw={600}>
                 {t('operatorConsole.detail.command')}
               </Text>
-              <Code style={{ overflowWrap: 'anywhere' }}>{`otasuke sensor enroll --server ${window.location.origin} --code ${created.code}`}</Code>
+              <Code style={{ overflowWrap: 'anywhere' }}>{`otasuke sensor enroll --server ${new URL(created.url).origin} --code ${created.code}`}</Code>
               <Text size="sm">{t('operatorConsole.detail.expires', { at: formatDateTime(created.expiresAt) })}</Text>
             </Stack>
           </Group>

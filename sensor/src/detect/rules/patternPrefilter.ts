@@ -2,11 +2,13 @@
  * The multi-pattern prefilter of one buffer kind: which fast patterns occur in a buffer, in one pass
  * whose cost does not grow with the number of patterns.
  *
- * Every pattern of 2+ bytes is anchored on one of its 2-byte pairs, the one least likely in traffic
- * (NUL, spaces, CRLF and common letters avoided; pairs already used by many patterns too). The scan
- * rolls the last two bytes into a 16-bit key and tests one bit of an 8 KiB bitmap (it stays in the
- * L1 cache; every case variant of an anchor is set, so no case folding per byte). Only on a hit are
- * the patterns filed under that pair verified. One-byte patterns are searched with indexOf.
+ * Every pattern of 4+ bytes is anchored on one of its 4-byte windows, the one least likely in
+ * traffic (NUL, spaces, CRLF and common letters avoided; windows already used by many patterns too).
+ * The scan is Wu-Manber over the anchors: a 16 KiB table says, for the 2 bytes ending the current
+ * window, how far no anchor can end (mostly 3 bytes), so a byte costs about a third of a table probe;
+ * where an anchor may end, its case-folded 4-gram is tested against an 8 KiB bitmap and only then are
+ * the patterns filed under it verified. 2–3-byte patterns are searched with Buffer indexOf when they
+ * are few (with case variants), else on a pair bitmap in a per-byte pass; one-byte ones with indexOf.
  *
  * Matching is case-insensitive here; the rule's own content check decides case afterwards.
  */
@@ -108,7 +110,8 @@ export class PatternPrefilter {
     // Anchor per pattern: the least common window (4 bytes, or 2 for patterns of 2–3 bytes),
     // weighed by how many patterns already use it so that lists stay short.
     const gramLoad = new Map<number, number>();
-    const pairLoad = new Float64Array(65536);
+    // Pair loads only matter for 2–3-byte patterns (sized then: most prefilters have none).
+    const pairLoad = new Float64Array(this.patterns.some((p) => p.length === 2 || p.length === 3) ? 65536 : 0);
     const anchorAt = new Int32Array(count);
     const anchorKey = new Int32Array(count);
     this.singles = [];
@@ -169,7 +172,7 @@ export class PatternPrefilter {
     }
     // Slice sizes, then positions.
     const gramCount = new Int32Array(cap);
-    const pairCount = new Int32Array(65537);
+    const pairCount = new Int32Array(pairLoad.length === 0 ? 0 : 65537);
     for (let id = 0; id < count; id++) {
       if (anchorAt[id]! >= 0) gramCount[slotOf.get(anchorKey[id]!)!]!++;
       else if (anchorAt[id]! <= -2) pairCount[anchorKey[id]! + 1]!++;
@@ -182,12 +185,12 @@ export class PatternPrefilter {
       at += gramCount[s]!;
     }
     const pairBase = at;
-    for (let k = 0; k < 65536; k++) pairCount[k + 1]! += pairCount[k]!;
+    if (this.hasShort) for (let k = 0; k < 65536; k++) pairCount[k + 1]! += pairCount[k]!;
     // The pair tables (264 KiB) only where there are short patterns: most buffers have none.
     this.pairStart = new Int32Array(this.hasShort ? 65537 : 0);
     if (this.hasShort) for (let k = 0; k <= 65536; k++) this.pairStart[k] = pairBase + pairCount[k]!;
     const pairFill = this.pairStart.slice(0, 65536);
-    const total = pairBase + pairCount[65536]!;
+    const total = pairBase + (this.hasShort ? pairCount[65536]! : 0);
     this.entryPattern = new Int32Array(total);
     this.entryAt = new Int32Array(total);
     this.pairBits = new Int32Array(this.hasShort ? 2048 : 0);
@@ -207,6 +210,11 @@ export class PatternPrefilter {
       this.entryPattern[slot] = id;
     }
     this.buildShortNeedles();
+    if (this.shortNeedles !== null) {
+      // Searched natively: the pair tables (264 KiB) are not needed.
+      this.pairStart = new Int32Array(0);
+      this.pairBits = new Int32Array(0);
+    }
     // The combined pass (many short patterns) tests the 4-gram bitmap per byte: no shift table.
     this.buildShifts(this.hasShort && this.shortNeedles === null ? [] : grams);
     this.seen = new Uint32Array(count);
@@ -244,39 +252,7 @@ export class PatternPrefilter {
         if (i >= 3 && (gramBits[h >> 5]! & (1 << (h & 31))) !== 0) void this.gramHit(g, data, i, stamp, onRule);
       }
     } else {
-      if (this.hasGrams && n >= 4) {
-        // Wu-Manber over the anchors: the 2-byte block ending the window says how far no anchor can
-        // end; only where one can (shift 0) is the 4-gram hashed and tested. Two halves of the buffer
-        // are walked in one loop: each step waits on its own table load, so two chains overlap.
-        const shiftBits = this.shiftBits;
-        const mid = n >= 64 ? n >> 1 : n;
-        let i = 3;
-        let j = mid;
-        while (i < mid && j < n) {
-          const bi = (data[i - 1]! << 8) | data[i]!;
-          const bj = (data[j - 1]! << 8) | data[j]!;
-          const si = (shiftBits[bi >> 4]! >>> ((bi & 15) << 1)) & 3;
-          const sj = (shiftBits[bj >> 4]! >>> ((bj & 15) << 1)) & 3;
-          if (si === 0) this.gramAt(data, i++, stamp, onRule);
-          else i += si;
-          if (sj === 0) this.gramAt(data, j++, stamp, onRule);
-          else j += sj;
-        }
-        for (;;) {
-          // The rest of whichever half is unfinished, then of the other.
-          let k = i < mid ? i : j;
-          const end = i < mid ? mid : n;
-          if (k >= end) break;
-          while (k < end) {
-            const b = (data[k - 1]! << 8) | data[k]!;
-            const sk = (shiftBits[b >> 4]! >>> ((b & 15) << 1)) & 3;
-            if (sk === 0) this.gramAt(data, k++, stamp, onRule);
-            else k += sk;
-          }
-          if (i < mid) i = k;
-          else j = k;
-        }
-      }
+      if (this.hasGrams && n >= 4) wuManber(this, this.shiftBits, data, stamp, onRule);
       if (shorts !== null) {
         for (let s = 0; s < shorts.length; s++) {
           const { id, needles } = shorts[s]!;
@@ -339,8 +315,8 @@ export class PatternPrefilter {
     this.shortNeedles = out;
   }
 
-  /** An anchor may end at `i`: tests the case-folded 4-gram there against the bitmap, then its slot. */
-  private gramAt(data: Uint8Array, i: number, stamp: number, onRule: (ruleId: number) => void): void {
+  /** @internal An anchor may end at `i`: tests the case-folded 4-gram there against the bitmap, then its slot. */
+  gramAt(data: Uint8Array, i: number, stamp: number, onRule: (ruleId: number) => void): void {
     const g = (LOWER[data[i - 3]!]! << 24) | (LOWER[data[i - 2]!]! << 16) | (LOWER[data[i - 1]!]! << 8) | LOWER[data[i]!]!;
     const h = gramHash(g);
     if ((this.gramBits[h >> 5]! & (1 << (h & 31))) !== 0) void this.gramHit(g, data, i, stamp, onRule);
@@ -401,6 +377,57 @@ const bufferIndexOf = Buffer.prototype.indexOf;
 /** Exact search of `needle` in `data` (a plain Uint8Array) with Buffer's native search. */
 function indexOfBytes(data: Uint8Array, needle: Uint8Array): number {
   return bufferIndexOf.call(data, needle, 0) as number;
+}
+
+/**
+ * Wu-Manber over the anchors of `pf`: the 2-byte block ending the 4-byte window says how far no
+ * anchor can end; only where one can (shift 0) is the 4-gram hashed and tested (gramAt). Four quarters
+ * of the buffer are walked in one loop: each step waits on its own table load, so the chains
+ * overlap. A function of its own so that the loop is optimised on its own.
+ */
+function wuManber(pf: PatternPrefilter, shiftBits: Int32Array, data: Uint8Array, stamp: number, onRule: (ruleId: number) => void): void {
+  const n = data.length;
+  // Four quarters [3, q1), [q1, q2), [q2, q3), [q3, n) for buffers of 256+ bytes, else one.
+  const q1 = n >= 256 ? n >> 2 : n;
+  const q2 = n >= 256 ? n >> 1 : n;
+  const q3 = n >= 256 ? q1 + q2 : n;
+  let a = 3;
+  let b = q1;
+  let c = q2;
+  let d = q3;
+  while (a < q1 && b < q2 && c < q3 && d < n) {
+    const ka = (data[a - 1]! << 8) | data[a]!;
+    const kb = (data[b - 1]! << 8) | data[b]!;
+    const kc = (data[c - 1]! << 8) | data[c]!;
+    const kd = (data[d - 1]! << 8) | data[d]!;
+    const sa = (shiftBits[ka >> 4]! >>> ((ka & 15) << 1)) & 3;
+    const sb = (shiftBits[kb >> 4]! >>> ((kb & 15) << 1)) & 3;
+    const sc = (shiftBits[kc >> 4]! >>> ((kc & 15) << 1)) & 3;
+    const sd = (shiftBits[kd >> 4]! >>> ((kd & 15) << 1)) & 3;
+    if (sa === 0) pf.gramAt(data, a++, stamp, onRule);
+    else a += sa;
+    if (sb === 0) pf.gramAt(data, b++, stamp, onRule);
+    else b += sb;
+    if (sc === 0) pf.gramAt(data, c++, stamp, onRule);
+    else c += sc;
+    if (sd === 0) pf.gramAt(data, d++, stamp, onRule);
+    else d += sd;
+  }
+  // The rest of each quarter.
+  wuManberTail(pf, shiftBits, data, a, q1, stamp, onRule);
+  wuManberTail(pf, shiftBits, data, b, q2, stamp, onRule);
+  wuManberTail(pf, shiftBits, data, c, q3, stamp, onRule);
+  wuManberTail(pf, shiftBits, data, d, n, stamp, onRule);
+}
+
+/** One window end after another from `i` up to `end` (exclusive). */
+function wuManberTail(pf: PatternPrefilter, shiftBits: Int32Array, data: Uint8Array, i: number, end: number, stamp: number, onRule: (ruleId: number) => void): void {
+  while (i < end) {
+    const k = (data[i - 1]! << 8) | data[i]!;
+    const s = (shiftBits[k >> 4]! >>> ((k & 15) << 1)) & 3;
+    if (s === 0) pf.gramAt(data, i++, stamp, onRule);
+    else i += s;
+  }
 }
 
 /** Case-insensitive search of a case-folded `pattern` in `data` from `from`; -1 when absent. */

@@ -11,7 +11,7 @@ import type { HttpTransaction } from '../../app-layer/http/httpFlow.ts';
 import type { Packet } from '../../decode/packet.ts';
 import type { Flow, FlowDirection } from '../../flow/flow.ts';
 import type { AppRecordOut } from '../../pipeline/appSession.ts';
-import type { DetectionStage, RaiseAlert, RaisedAlert } from '../detectionStage.ts';
+import type { DetectionStage, FlowMetadata, RaiseAlert, RaisedAlert } from '../detectionStage.ts';
 import { dnsBuffer, httpBuffer, packetHeaderBuffer, sshBuffer, tlsBuffer } from './appBuffers.ts';
 import type { BufferSide } from './appBuffers.ts';
 import { InspectBuffer, matchOps, transform } from './bufferMatch.ts';
@@ -43,7 +43,18 @@ interface FlowRuleState {
   /** The TLS handshake was logged: the rest is encrypted, so payload content is no longer
    *  inspected (Suricata's default `encryption-handling`); header-only rules still run. */
   encrypted: boolean;
+  /** Flow variables set by pcre `flow:` captures, in the order first set. */
+  vars?: Map<string, string>;
+  /** The payload group's merged prefilter per direction, chosen once per flow and app protocol
+   *  (`headsApp`); undefined: not chosen yet, null: scanned component by component. */
+  headsApp?: string | null;
+  headsToServer?: PatternPrefilter | null;
+  headsToClient?: PatternPrefilter | null;
 }
+
+/** Flowbits with these prefixes are logged as EVE `traffic.id` / `traffic.label`. */
+const TRAFFIC_ID = 'traffic/id/';
+const TRAFFIC_LABEL = 'traffic/label/';
 
 interface ThresholdEntry {
   count: number;
@@ -215,6 +226,7 @@ const MAX_MERGED_HEADS = 256;
 /** A rule naming at most this many ports is filed under each of them. */
 const MAX_HEAD_PORTS = 32;
 const TRANSPORTS = ['', 'tcp', 'udp', 'icmp'] as const;
+const EMPTY_PREFILTER = new PatternPrefilter();
 
 /**
  * Payload rules grouped as Suricata's signature group heads: by transport (tcp, udp, icmp, any),
@@ -265,7 +277,15 @@ class PayloadGroupHeads {
   }
 
   scan(payload: Uint8Array, ipProto: number, app: string | null, sport: number, dport: number, onRule: (id: number) => void): void {
-    if (this.components.size === 0) return;
+    const pf = this.select(ipProto, app, sport, dport);
+    if (pf !== null) pf.scan(payload, onRule);
+    else for (const k of this.keys) this.componentFilter(k).scan(payload, onRule);
+  }
+
+  /** The merged prefilter of a packet of `ipProto`, `app` and ports; null when past
+   *  MAX_MERGED_HEADS (then the components of `keys` are scanned one by one). */
+  select(ipProto: number, app: string | null, sport: number, dport: number): PatternPrefilter | null {
+    if (this.components.size === 0) return EMPTY_PREFILTER;
     const ti = ipProto === 6 ? 1 : ipProto === 17 ? 2 : ipProto === 1 || ipProto === 58 ? 3 : 0;
     const t = TRANSPORTS[ti]!;
     const rawApp = app === null || app === 'failed' ? '' : app;
@@ -278,16 +298,13 @@ class PayloadGroupHeads {
     let pf = this.merged.get(id);
     if (pf === undefined) {
       const keys = this.componentKeys(t, rawApp === '' ? '' : `app:${rawApp}`, d, sp);
-      if (this.merged.size >= MAX_MERGED_HEADS) {
-        for (const k of keys) this.componentFilter(k).scan(payload, onRule);
-        return;
-      }
+      if (this.merged.size >= MAX_MERGED_HEADS) return null;
       pf = new PatternPrefilter();
       for (const k of keys) for (const r of this.components.get(k)!) pf.add(r.fastPattern!.op.bytes, r.id);
       pf.build();
       this.merged.set(id, pf);
     }
-    pf.scan(payload, onRule);
+    return pf;
   }
 
   /** The components that exist for a packet of transport `t`, app `a`, ports `d`/`sp` (-1: none). */
@@ -352,7 +369,10 @@ export class RuleEngine implements DetectionStage {
   /** Candidate de-duplication: stamp per rule. */
   private readonly mark: Uint32Array;
   private stamp = 0;
+  /** Candidates of the current unit: the first `candCount` entries (never shrunk: setting an
+   *  array's length costs a runtime call per packet). */
   private readonly cands: number[] = [];
+  private candCount = 0;
   /** Sort key: flowbit setters (without checks) first, then rule order. */
   private readonly order: Int32Array;
   private readonly flowState = new Map<Flow, FlowRuleState>();
@@ -360,7 +380,11 @@ export class RuleEngine implements DetectionStage {
   private readonly thresholdOf = new Map<number, ThresholdSpec | null>();
   private readonly suppressions: ThresholdConfig['suppressions'];
   private nowSec = 0;
-  private readonly st: MatchState = { steps: 0, vars: new Map() };
+  private readonly st: MatchState = { steps: 0, vars: new Map(), captured: [] };
+  /** Packet variables (pcre `pkt:` captures) of the packet being inspected. */
+  private pktVars: Record<string, string>[] = [];
+  /** The last flow ended and its metadata, for the flow record written just after onFlowEnd. */
+  private ended: { flow: Flow; meta: FlowMetadata | undefined } | null = null;
   /** Counters for the bench and stats. */
   readonly counters = { candidates: 0, matches: 0, alerts: 0 };
 
@@ -441,7 +465,7 @@ export class RuleEngine implements DetectionStage {
   }
 
   private begin(): void {
-    this.cands.length = 0;
+    this.candCount = 0;
     if (++this.stamp === 0xffffffff) {
       this.mark.fill(0);
       this.stamp = 1;
@@ -451,14 +475,15 @@ export class RuleEngine implements DetectionStage {
   private readonly addCand = (id: number): void => {
     if (this.mark[id] === this.stamp) return;
     this.mark[id] = this.stamp;
-    this.cands.push(id);
+    this.cands[this.candCount++] = id;
   };
 
   private sortCands(): void {
     const order = this.order;
     const c = this.cands;
     // Insertion sort: a packet has a handful of candidates, often already in order.
-    for (let i = 1; i < c.length; i++) {
+    const n = this.candCount;
+    for (let i = 1; i < n; i++) {
       const v = c[i]!;
       const k = order[v]!;
       let j = i - 1;
@@ -468,7 +493,7 @@ export class RuleEngine implements DetectionStage {
       }
       c[j + 1] = v;
     }
-    this.counters.candidates += c.length;
+    this.counters.candidates += n;
   }
 
   private state(flow: Flow): FlowRuleState {
@@ -491,11 +516,38 @@ export class RuleEngine implements DetectionStage {
       s.queue = [];
       for (const e of q) this.inspectRecord(e.record, e.side, raise);
     }
+    this.ended = s === undefined ? null : { flow, meta: this.flowMetadata(flow) };
     this.flowState.delete(flow);
+  }
+
+  /** Flowbits and flow variables of the flow (Suricata's EVE metadata); `traffic/…` bits apart. */
+  flowMetadata(flow: Flow): FlowMetadata | undefined {
+    const s = this.flowState.get(flow);
+    if (s === undefined) return this.ended?.flow === flow ? this.ended.meta : undefined;
+    if (s.bits.size === 0 && (s.vars === undefined || s.vars.size === 0)) return undefined;
+    const out: FlowMetadata = {};
+    const flowbits: string[] = [];
+    for (const bit of s.bits) {
+      if (bit.startsWith(TRAFFIC_ID)) ((out.traffic ??= {}).id ??= []).push(bit.slice(TRAFFIC_ID.length));
+      else if (bit.startsWith(TRAFFIC_LABEL)) ((out.traffic ??= {}).label ??= []).push(bit.slice(TRAFFIC_LABEL.length));
+      else flowbits.push(bit);
+    }
+    const flowvars = s.vars === undefined ? [] : [...s.vars].map(([name, value]) => ({ [name]: value }));
+    if (flowbits.length > 0 || flowvars.length > 0) {
+      out.metadata = {};
+      if (flowbits.length > 0) out.metadata.flowbits = flowbits;
+      if (flowvars.length > 0) out.metadata.flowvars = flowvars;
+    }
+    return out;
+  }
+
+  packetVars(): readonly Record<string, string>[] | undefined {
+    return this.pktVars.length > 0 ? this.pktVars : undefined;
   }
 
   onPacket(packet: Packet, flow: Flow | null, direction: FlowDirection, raise: RaiseAlert): void {
     if (packet.tsSec > this.nowSec) this.nowSec = packet.tsSec;
+    if (this.pktVars.length > 0) this.pktVars = [];
     let encrypted = false;
     let s: FlowRuleState | undefined;
     if (flow !== null) {
@@ -511,7 +563,22 @@ export class RuleEngine implements DetectionStage {
     if (payload.length > MAX_PAYLOAD_BYTES) payload = payload.subarray(0, MAX_PAYLOAD_BYTES);
     if (payload.length > 0 && !encrypted) {
       const app = (flow?.appState as { proto?: string | null } | null | undefined)?.proto ?? null;
-      this.payloadHeads.scan(payload, packet.proto, app, packet.srcPort, packet.dstPort, this.addCand);
+      if (flow !== null && packet.proto === flow.proto && (packet.proto === 6 || packet.proto === 17)) {
+        // The group depends on the flow's protocol, ports and app only: chosen once per direction.
+        if (s === undefined) s = this.state(flow);
+        if (s.headsApp !== app) {
+          s.headsApp = app;
+          s.headsToServer = s.headsToClient = undefined;
+        }
+        let pf = direction === 'toServer' ? s.headsToServer : s.headsToClient;
+        if (pf === undefined) {
+          pf = this.payloadHeads.select(packet.proto, app, packet.srcPort, packet.dstPort);
+          if (direction === 'toServer') s.headsToServer = pf;
+          else s.headsToClient = pf;
+        }
+        if (pf !== null) pf.scan(payload, this.addCand);
+        else this.payloadHeads.scan(payload, packet.proto, app, packet.srcPort, packet.dstPort, this.addCand);
+      } else this.payloadHeads.scan(payload, packet.proto, app, packet.srcPort, packet.dstPort, this.addCand);
       const pfs = this.packetPrefilters;
       for (let i = 0; i < pfs.length; i++) pfs[i]!.scan(payload, this.addCand);
     }
@@ -548,17 +615,18 @@ export class RuleEngine implements DetectionStage {
         for (let i = 0; i < this.ipOnlyAny.length; i++) this.addCand(this.ipOnlyAny[i]!);
       }
     }
-    if (this.cands.length === 0) return;
+    if (this.candCount === 0) return;
     this.sortCands();
     const len = packet.ipVersion === 4 ? 4 : 16;
     const ep: Endpoints = { srcData: packet.data, srcAt: packet.srcAddrAt, dstData: packet.data, dstAt: packet.dstAddrAt, len, sport: packet.srcPort, dport: packet.dstPort };
     let buf: InspectBuffer | null = null;
-    for (let c = 0; c < this.cands.length; c++) {
+    for (let c = 0; c < this.candCount; c++) {
       const r = this.rules[this.cands[c]!]!;
       if (!this.packetProtoOk(r, packet, flow)) continue;
       if (!this.flowOk(r, flow, direction, false)) continue;
-      if (!headerOk(r, ep)) continue;
+      // Packet checks (flags, ip_proto, dsize…) before the address groups: cheaper, and most fail.
       if (!packetChecksOk(r.packetChecks, packet)) continue;
+      if (!headerOk(r, ep)) continue;
       if (r.inspections.length > 0) {
         if (encrypted) continue;
         if (buf === null) buf = new InspectBuffer(payload);
@@ -617,7 +685,9 @@ export class RuleEngine implements DetectionStage {
     } else if (type === 'tls') {
       const tls = record.fields.tls as Parameters<typeof tlsBuffer>[0] | undefined;
       if (tls === undefined) return;
-      this.appUnit('tls', record, (name) => tlsBuffer(tls, name), raise, only);
+      const certs = record.source?.tlsCerts ?? [];
+      // The server's chain: only to the client (Suricata registers tls.certs for that direction).
+      this.appUnit('tls', record, (name, side) => (name === 'tls.certs' ? (side === 'toClient' ? certs : []) : tlsBuffer(tls, name)), raise, only);
     } else if (type === 'quic') {
       const quic = record.fields.quic as Parameters<typeof tlsBuffer>[0] | undefined;
       if (quic === undefined) return;
@@ -662,16 +732,16 @@ export class RuleEngine implements DetectionStage {
     }
     if (unitName === 'http' && this.httpBodies.size > 0) this.scanHttpBodies(bufferOf, only);
     for (let i = 0; i < unit.always.length; i++) this.addCand(unit.always[i]!);
-    if (this.cands.length === 0) return;
+    if (this.candCount === 0) return;
     this.sortCands();
     const flow = record.flow;
     const dns = unitName === 'dns' ? (record.fields.dns as DnsView) : undefined;
     const tlsVersion = unitName === 'tls' ? TLS_VERSION_NUMBERS[String((record.fields.tls as { version?: string }).version)] : undefined;
-    for (let c = 0; c < this.cands.length; c++) {
+    for (let c = 0; c < this.candCount; c++) {
       const r = this.rules[this.cands[c]!]!;
       if (!appProtoOk(r, unitName)) continue;
       // ssl_version reads the version of the side inspected (client's to server, server's to client).
-      const side = ruleSide(r, unitName === 'dns' ? record.direction : unitName === 'tls' && r.sslVersions !== undefined ? only : undefined);
+      const side = ruleSide(r, unitName === 'dns' ? record.direction : (unitName === 'tls' && r.sslVersions !== undefined) || (unitName === 'http' && r.inspections.length > 0) ? only : undefined);
       if (side === undefined || (only !== undefined && side !== only)) continue;
       if (unitName === 'dns' && side !== record.direction) continue;
       if (!this.flowOk(r, flow, side, true)) continue;
@@ -746,6 +816,7 @@ export class RuleEngine implements DetectionStage {
   private inspect(inspections: readonly BufferInspection[], bufferOf: (name: BufferName) => readonly Uint8Array[], payloadBuf: InspectBuffer | null): boolean {
     const st = this.st;
     st.vars.clear();
+    st.captured!.length = 0;
     for (let k = 0; k < inspections.length; k++) {
       const ins = inspections[k]!;
       const values = bufferOf(ins.buffer);
@@ -843,6 +914,7 @@ export class RuleEngine implements DetectionStage {
         }
       }
     }
+    if (r.captures === true) this.commitCaptures(flow);
     if (r.noalert) return;
     if (r.detectionFilter !== undefined && !this.thresholdPasses(r, r.detectionFilter, flow, at.src, at.dst)) return;
     const spec = this.thresholdOf.has(r.id) ? this.thresholdOf.get(r.id) : r.threshold;
@@ -885,6 +957,16 @@ export class RuleEngine implements DetectionStage {
       if (rec.txId !== undefined) alert.txId = rec.txId;
     }
     raise(alert);
+  }
+
+  /** The pcre captures of the rule just matched: `pkt:` onto the current packet, `flow:` onto the flow. */
+  private commitCaptures(flow: Flow | null): void {
+    const captured = this.st.captured!;
+    for (const c of captured) {
+      if (c.scope === 'pkt') this.pktVars.push({ [c.name]: c.value });
+      else if (flow !== null) (this.state(flow).vars ??= new Map()).set(c.name, c.value);
+    }
+    captured.length = 0;
   }
 
   private suppressed(r: Rule, src: Uint8Array, dst: Uint8Array): boolean {

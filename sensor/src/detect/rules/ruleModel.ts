@@ -61,6 +61,8 @@ export type BufferName =
   | 'tls.cert_serial'
   | 'tls.cert_fingerprint'
   | 'tls.subjectaltname'
+  /** Each certificate of the server's chain, DER (a multi-buffer). */
+  | 'tls.certs'
   | 'tls.alpn'
   | 'ja3.hash'
   | 'ja3.string'
@@ -122,6 +124,7 @@ export const BUFFER_SOURCE: Readonly<Record<BufferName, { app: 'packet' | 'http'
   'tls.cert_serial': { app: 'tls', toClient: true },
   'tls.cert_fingerprint': { app: 'tls', toClient: true },
   'tls.subjectaltname': { app: 'tls', toClient: true },
+  'tls.certs': { app: 'tls', toClient: true },
   'tls.alpn': { app: 'tls', toClient: false },
   'ja3.hash': { app: 'tls', toClient: false },
   'ja3.string': { app: 'tls', toClient: false },
@@ -132,8 +135,10 @@ export const BUFFER_SOURCE: Readonly<Record<BufferName, { app: 'packet' | 'http'
   'ssh.software': { app: 'ssh', toClient: false },
 };
 
-/** Buffers found in requests and responses alike: a rule without `flow:` inspects both. */
+/** Buffers found in requests and responses alike: a rule without `flow:` inspects both
+ *  (`http.stream`: the payload of an `alert http` rule, Suricata's raw stream of either side). */
 export const BIDIRECTIONAL_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>([
+  'http.stream',
   'dns.query.name', 'dns.queries.rrname', 'dns.answer.name', 'dns.answers.rrname', 'dns.authorities.rrname', 'dns.additionals.rrname',
 ]);
 

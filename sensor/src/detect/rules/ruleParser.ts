@@ -67,7 +67,7 @@ const STICKY: Readonly<Record<string, BufferName>> = {
   'tls.cert_issuer': 'tls.cert_issuer', tls_cert_issuer: 'tls.cert_issuer',
   'tls.cert_serial': 'tls.cert_serial', tls_cert_serial: 'tls.cert_serial',
   'tls.cert_fingerprint': 'tls.cert_fingerprint', tls_cert_fingerprint: 'tls.cert_fingerprint',
-  'tls.subjectaltname': 'tls.subjectaltname', 'tls.alpn': 'tls.alpn',
+  'tls.subjectaltname': 'tls.subjectaltname', 'tls.alpn': 'tls.alpn', 'tls.certs': 'tls.certs',
   'ja3.hash': 'ja3.hash', ja3_hash: 'ja3.hash', 'ja3.string': 'ja3.string', ja3_string: 'ja3.string',
   'ja3s.hash': 'ja3s.hash', ja3s_hash: 'ja3s.hash', 'ja3s.string': 'ja3s.string', ja3s_string: 'ja3s.string',
   'ja4.hash': 'ja4.hash',

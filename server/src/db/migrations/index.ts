@@ -17,6 +17,8 @@ import * as helpdesk from './0011_helpdesk.ts';
 import * as remoteRefusal from './0012_remote_refusal.ts';
 import * as liveEvents from './0013_live_events.ts';
 import * as feedLastSuccess from './0014_feed_last_success.ts';
+import * as queueIndexes from './0015_queue_indexes.ts';
+import * as notificationDigest from './0016_notification_digest.ts';
 
 const ordered: Array<[string, { statements: string[] }]> = [
   ['0001_foundation', foundation],
@@ -32,6 +34,8 @@ const ordered: Array<[string, { statements: string[] }]> = [
   ['0012_remote_refusal', remoteRefusal],
   ['0013_live_events', liveEvents],
   ['0014_feed_last_success', feedLastSuccess],
+  ['0015_queue_indexes', queueIndexes],
+  ['0016_notification_digest', notificationDigest],
 ];
 
 function fromStatements(statements: string[]): Migration {
