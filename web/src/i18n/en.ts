@@ -116,6 +116,7 @@ export const en: Catalog = {
     greeting: 'Welcome, {{name}}',
     preparingNote: 'This console is still being prepared, so there is nothing to show yet. Each feature appears in the menu as soon as it is ready.',
     upcomingTitle: 'What you will be able to do here',
+    pagesTitle: 'Open a page',
     operator: {
       title: 'Operator home',
       lead: 'This is where the Otasuketai programme is run: subscriber contracts, billing, on-site vendors and programme statistics.',

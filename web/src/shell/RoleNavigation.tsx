@@ -40,6 +40,7 @@ export function RoleNavigation({ role, onNavigate }: { role: Role; onNavigate: (
           }}
         />
       ))}
+      {features.length > 0 && (
       <Stack gap={6} px="sm">
         <Text size="xs" fw={700} c="gray.7" tt="uppercase">
           {t('shell.upcoming')}
@@ -55,6 +56,7 @@ export function RoleNavigation({ role, onNavigate }: { role: Role; onNavigate: (
           </Group>
         ))}
       </Stack>
+      )}
     </Stack>
   );
 }

@@ -5,7 +5,7 @@
 import type { ja } from '../i18n/ja.ts';
 import type { Role } from '../auth/session.ts';
 
-export type Audience = keyof Omit<typeof ja.home, 'greeting' | 'preparingNote' | 'upcomingTitle'>;
+export type Audience = keyof Omit<typeof ja.home, 'greeting' | 'preparingNote' | 'upcomingTitle' | 'pagesTitle'>;
 export type FeatureId = keyof typeof ja.features;
 
 export const audienceOfRole: Record<Role, Audience> = {
@@ -23,7 +23,7 @@ export const featuresOfAudience: Record<Audience, FeatureId[]> = {
   operator: [],
   analyst: ['analystActions'],
   helpdesk: [],
-  subscriber: ['subscriberHelp', 'subscriberReports'],
+  subscriber: ['subscriberReports'],
   vendor: [],
   insurer: [],
   enterprise: ['enterpriseSuppliers'],
