@@ -21,7 +21,11 @@ import { NotFoundPanel } from './shell/NotFoundPanel.tsx';
 // The dashboard carries ECharts: its own chunk, fetched when the page is opened.
 const KpiDashboardPage = lazy(() => import('./operator/KpiDashboardPage.tsx').then((m) => ({ default: m.KpiDashboardPage })));
 // Monitoring pages: each its own chunk (the statistics page carries ECharts).
-const IncidentQueuePage = lazy(() => import('./incidents/IncidentQueuePage.tsx').then((m) => ({ default: m.IncidentQueuePage })));
+const loadIncidentQueue = () => import('./incidents/IncidentQueuePage.tsx');
+const IncidentQueuePage = lazy(() => loadIncidentQueue().then((m) => ({ default: m.IncidentQueuePage })));
+// The queue is the analysts' first screen: fetch its code (which asks for its first page) while the
+// session is still being checked, not after.
+if (window.location.pathname === adminPagePaths.incidents) void loadIncidentQueue().catch(() => undefined);
 const IncidentDetailPage = lazy(() => import('./incidents/IncidentDetailPage.tsx').then((m) => ({ default: m.IncidentDetailPage })));
 const PortalPage = lazy(() => import('./portal/PortalPage.tsx').then((m) => ({ default: m.PortalPage })));
 const StatsPage = lazy(() => import('./stats/StatsPage.tsx').then((m) => ({ default: m.StatsPage })));
