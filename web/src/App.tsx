@@ -16,6 +16,7 @@ import { adminPagePaths, adminPagesOfRole } from './admin/adminPages.ts';
 import { InvoicesPage } from './billing/InvoicesPage.tsx';
 import { ApplicationsPage } from './operator/ApplicationsPage.tsx';
 import { HomePanel } from './shell/HomePanel.tsx';
+import { startEarlyFirstPage } from './incidents/queueFirstPage.ts';
 import { NotFoundPanel } from './shell/NotFoundPanel.tsx';
 
 // The dashboard carries ECharts: its own chunk, fetched when the page is opened.
@@ -23,9 +24,12 @@ const KpiDashboardPage = lazy(() => import('./operator/KpiDashboardPage.tsx').th
 // Monitoring pages: each its own chunk (the statistics page carries ECharts).
 const loadIncidentQueue = () => import('./incidents/IncidentQueuePage.tsx');
 const IncidentQueuePage = lazy(() => loadIncidentQueue().then((m) => ({ default: m.IncidentQueuePage })));
-// The queue is the analysts' first screen: fetch its code (which asks for its first page) while the
-// session is still being checked, not after.
-if (window.location.pathname === adminPagePaths.incidents) void loadIncidentQueue().catch(() => undefined);
+// The queue is the analysts' first screen: ask for its first page and its code while the session is
+// still being checked, not after.
+if (window.location.pathname === adminPagePaths.incidents) {
+  startEarlyFirstPage();
+  void loadIncidentQueue().catch(() => undefined);
+}
 const IncidentDetailPage = lazy(() => import('./incidents/IncidentDetailPage.tsx').then((m) => ({ default: m.IncidentDetailPage })));
 const PortalPage = lazy(() => import('./portal/PortalPage.tsx').then((m) => ({ default: m.PortalPage })));
 const StatsPage = lazy(() => import('./stats/StatsPage.tsx').then((m) => ({ default: m.StatsPage })));

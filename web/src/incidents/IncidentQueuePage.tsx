@@ -3,6 +3,7 @@ import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-quer
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, expectOk } from '../api/client.ts';
+import { fetchQueuePage, takeEarlyFirstPage } from './queueFirstPage.ts';
 import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
 import { useFormatDateTime } from '../i18n/dateTime.ts';
 import { RouterLink } from '../router/RouterLink.tsx';
@@ -19,28 +20,6 @@ import { defaultFilters, deleteView, loadViews, queryOfFilters, saveView, type Q
  */
 const fallbackPollMs = 30_000;
 const refetchDelayMs = 300;
-
-type QueueQuery = ReturnType<typeof queryOfFilters>;
-
-function fetchQueuePage(query: QueueQuery, cursor: string | null) {
-  return expectOk(api.GET('/api/v1/incidents', { params: { query: { ...query, limit: 50, ...(cursor ? { cursor } : {}) } } }));
-}
-
-/**
- * Render as you fetch: opened at /incidents, the default view's first page is asked for as soon as
- * this chunk is evaluated, while React still renders the page (and before the fonts take the
- * browser's connections); the queue's query takes it once, if it is still fresh.
- */
-let earlyFirstPage: { key: string; at: number; page: ReturnType<typeof fetchQueuePage> } | null =
-  window.location.pathname === '/incidents' ? { key: JSON.stringify(queryOfFilters(defaultFilters)), at: Date.now(), page: fetchQueuePage(queryOfFilters(defaultFilters), null) } : null;
-// Never used (the reader moved on): its failure is nobody's concern.
-earlyFirstPage?.page.catch(() => undefined);
-
-function takeEarlyFirstPage(key: string): ReturnType<typeof fetchQueuePage> | null {
-  const early = earlyFirstPage;
-  earlyFirstPage = null;
-  return early && early.key === key && Date.now() - early.at < 10_000 ? early.page : null;
-}
 
 /** Keys that move through the queue; typing in a field is left alone. */
 function isTyping(target: EventTarget | null): boolean {
