@@ -266,9 +266,14 @@ async function generate(conn: Db): Promise<void> {
         from (select incident_id, count(*) as n, min(observed_at) as first_seen, max(observed_at) as last_seen, min(severity) as worst from alerts group by incident_id) a
         where i.id = a.incident_id`),
     );
+    await timed('incident signature counts from their alerts', () =>
+      run(`
+        insert into incident_signature_counts (incident_id, gid, signature_id, signature, count, first_seen_at, last_seen_at)
+        select incident_id, gid, signature_id, signature, count(*), min(observed_at), max(observed_at) from alerts group by incident_id, gid, signature_id, signature`),
+    );
   }
   // What autovacuum does in production (visibility map, statistics), done now rather than mid-measure.
-  await timed('vacuum analyze', () => run(`vacuum (analyze) organizations, sites, sensors, incidents, incident_events, incident_notes, incident_tasks, alerts`));
+  await timed('vacuum analyze', () => run(`vacuum (analyze) organizations, sites, sensors, incidents, incident_events, incident_notes, incident_tasks, alerts, incident_signature_counts`));
 }
 
 // ---------------------------------------------------------------------------------------------

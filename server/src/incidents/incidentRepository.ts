@@ -196,10 +196,20 @@ export class IncidentRepository {
         to = Math.max(to, a.observedAt.getTime());
       }
       // Dates carry milliseconds, the column microseconds: the upper bound is the next millisecond.
+      // The alerts moved are added to their incidents' signature counts in the same statement.
       await sql`
-        update alerts a set incident_id = u.incident_id
-        from unnest(${sql.val(chunk.map((x) => x.alertId))}::uuid[], ${sql.val(chunk.map((x) => x.incidentId))}::uuid[]) as u(id, incident_id)
-        where a.id = u.id and a.id = any(${sql.val(chunk.map((x) => x.alertId))}::uuid[]) and a.observed_at >= ${new Date(from)} and a.observed_at < ${new Date(to + 1)}`.execute(tx);
+        with assigned as (
+          update alerts a set incident_id = u.incident_id
+          from unnest(${sql.val(chunk.map((x) => x.alertId))}::uuid[], ${sql.val(chunk.map((x) => x.incidentId))}::uuid[]) as u(id, incident_id)
+          where a.id = u.id and a.id = any(${sql.val(chunk.map((x) => x.alertId))}::uuid[]) and a.observed_at >= ${new Date(from)} and a.observed_at < ${new Date(to + 1)}
+          returning a.incident_id, a.gid, a.signature_id, a.signature, a.observed_at)
+        insert into incident_signature_counts (incident_id, gid, signature_id, signature, count, first_seen_at, last_seen_at)
+        select incident_id, gid, signature_id, signature, count(*), min(observed_at), max(observed_at)
+        from assigned group by incident_id, gid, signature_id, signature
+        on conflict (incident_id, gid, signature_id, signature) do update set
+          count = incident_signature_counts.count + excluded.count,
+          first_seen_at = least(incident_signature_counts.first_seen_at, excluded.first_seen_at),
+          last_seen_at = greatest(incident_signature_counts.last_seen_at, excluded.last_seen_at)`.execute(tx);
     }
   }
 
@@ -338,8 +348,8 @@ export class IncidentRepository {
 
   async alertGroups(incidentId: string) {
     const rows = await sql<{ gid: number; signatureId: string; signature: string; count: string; firstSeenAt: Date; lastSeenAt: Date }>`
-      select gid, signature_id, signature, count(*) as count, min(observed_at) as first_seen_at, max(observed_at) as last_seen_at
-      from alerts where incident_id = ${incidentId} group by gid, signature_id, signature order by count(*) desc limit 50`.execute(this.db);
+      select gid, signature_id, signature, count, first_seen_at, last_seen_at
+      from incident_signature_counts where incident_id = ${incidentId} order by count desc, gid, signature_id, signature limit 50`.execute(this.db);
     return rows.rows.map((r) => ({ gid: r.gid, signatureId: Number(r.signatureId), signature: r.signature, count: Number(r.count), firstSeenAt: new Date(r.firstSeenAt).toISOString(), lastSeenAt: new Date(r.lastSeenAt).toISOString() }));
   }
 
@@ -445,7 +455,7 @@ export class IncidentRepository {
 
   /**
    * Moves alerts between incidents and recomputes the counts of every incident touched from its
-   * alerts (count, first/last seen, worst severity), in one transaction with its timeline entries.
+   * alerts (count, first/last seen, worst severity, signature counts), in one transaction with its timeline entries.
    */
   async moveAlerts(
     moves: { fromIncidentIds: readonly string[]; toIncidentId: string; alertIds: readonly string[] | 'all' },
@@ -473,6 +483,11 @@ export class IncidentRepository {
         severity = coalesce(s.worst, i.severity)
       from (select count(*) as n, min(observed_at) as first_seen, max(observed_at) as last_seen, min(severity) as worst from alerts where incident_id = ${incidentId}) s
       where i.id = ${incidentId}`.execute(tx);
+    await sql`delete from incident_signature_counts where incident_id = ${incidentId}`.execute(tx);
+    await sql`
+      insert into incident_signature_counts (incident_id, gid, signature_id, signature, count, first_seen_at, last_seen_at)
+      select incident_id, gid, signature_id, signature, count(*), min(observed_at), max(observed_at)
+      from alerts where incident_id = ${incidentId} group by incident_id, gid, signature_id, signature`.execute(tx);
   }
 
   /** Moves alerts into a new incident copying the source's facts; the new one does not correlate

@@ -45,6 +45,17 @@ const PARTITION_LOCK_KEY = 7_406_339_007;
 
 const isoTimestamp = (d: Date) => d.toISOString();
 
+/** With correlation, the alerts inserted (CTE `inserted`) are added to their incident's signature
+ *  counts in the same statement, so the counts grow exactly with the incidents' alert counts. */
+const countSignatures = sql`, counted as (
+    insert into incident_signature_counts (incident_id, gid, signature_id, signature, count, first_seen_at, last_seen_at)
+    select incident_id, gid, signature_id, signature, count(*), min(observed_at), max(observed_at)
+    from inserted where incident_id is not null group by incident_id, gid, signature_id, signature
+    on conflict (incident_id, gid, signature_id, signature) do update set
+      count = incident_signature_counts.count + excluded.count,
+      first_seen_at = least(incident_signature_counts.first_seen_at, excluded.first_seen_at),
+      last_seen_at = greatest(incident_signature_counts.last_seen_at, excluded.last_seen_at))`;
+
 export class IngestRepository {
   constructor(private readonly db: Db) {}
 
@@ -83,7 +94,7 @@ export class IngestRepository {
         const col = <T>(pick: (row: AlertRowInput) => T) => rows.map(pick);
         const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
         const result = await sql<{ id: string; seq: string | number; observedAt: Date; receivedAt: Date; incidentId: string | null }>`
-          insert into alerts (id, organization_id, site_id, sensor_id, received_at, seq, observed_at, direction, engine, explain, gid,
+          with inserted as (insert into alerts (id, organization_id, site_id, sensor_id, received_at, seq, observed_at, direction, engine, explain, gid,
             signature_id, rev, signature, category, severity, src_ip, src_port, dest_ip, dest_port, proto, app_proto, flow_id,
             community_id, metadata, flow, suppressed, suppression_id, incident_id)
           select t.id, ${input.placement.organizationId}::uuid, ${input.placement.siteId}::uuid, ${input.sensorId}::uuid, ${isoTimestamp(input.now)}::timestamptz,
@@ -102,7 +113,8 @@ export class IngestRepository {
           ) as t(id, seq, observed_at, direction, engine, explain, gid, signature_id, rev, signature, category, severity, src_ip, src_port,
                  dest_ip, dest_port, proto, app_proto, flow_id, community_id, metadata, flow, suppression_id, incident_id)
           on conflict do nothing
-          returning id, seq, observed_at, received_at, incident_id`.execute(tx);
+          returning id, seq, observed_at, received_at, incident_id, gid, signature_id, signature)${incidentOf ? countSignatures : sql``}
+          select id, seq, observed_at, received_at, incident_id from inserted`.execute(tx);
         inserted = result.rows.map((r) => ({
           id: r.id,
           seq: Number(r.seq),

@@ -19,6 +19,7 @@ import * as liveEvents from './0013_live_events.ts';
 import * as feedLastSuccess from './0014_feed_last_success.ts';
 import * as queueIndexes from './0015_queue_indexes.ts';
 import * as notificationDigest from './0016_notification_digest.ts';
+import * as incidentSignatureCounts from './0017_incident_signature_counts.ts';
 
 const ordered: Array<[string, { statements: string[] }]> = [
   ['0001_foundation', foundation],
@@ -36,6 +37,7 @@ const ordered: Array<[string, { statements: string[] }]> = [
   ['0014_feed_last_success', feedLastSuccess],
   ['0015_queue_indexes', queueIndexes],
   ['0016_notification_digest', notificationDigest],
+  ['0017_incident_signature_counts', incidentSignatureCounts],
 ];
 
 function fromStatements(statements: string[]): Migration {
