@@ -35,6 +35,7 @@ const { values } = parseArgs({
     loads: { type: 'string', default: '7' },
     keep: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
+    'cpu-profile': { type: 'boolean', default: false },
   },
 });
 const incidents = Number(values.incidents);
@@ -159,6 +160,13 @@ try {
       new PerformanceObserver((list) => { for (const e of list.getEntries()) window.otasukeLongTasks.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true });`,
     });
     const page = await context.newPage();
+    // --cpu-profile: the page's JavaScript profile of the last load, by self time (where to optimise).
+    const profiler = values['cpu-profile'] && i === loads - 1 ? await context.newCDPSession(page) : null;
+    if (profiler) {
+      await profiler.send('Profiler.enable');
+      await profiler.send('Profiler.setSamplingInterval', { interval: 200 });
+      await profiler.send('Profiler.start');
+    }
     const start = performance.now();
     await page.goto(`${server.url}/incidents`, { waitUntil: 'commit' });
     await page.locator('tr[data-row-index="0"]').waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
@@ -169,6 +177,7 @@ try {
     wall.push(performance.now() - start);
     // Navigation start (timeOrigin) to the moment the row is in the page.
     times.push(await page.evaluate<number>('window.otasukeFirstRowAt'));
+    if (profiler) printProfile((await profiler.send('Profiler.stop')).profile);
     const rows = await page.locator('tr[data-row-index]').count();
     if (i === 0) console.log(`first page: ${rows} rows`);
     if (values.trace && i === loads - 1) {
@@ -234,3 +243,26 @@ for (const file of initial) {
 const css = [...html.matchAll(/<link rel="stylesheet"[^>]*href="\/([^"]+)"/g)].map((m) => readFileSync(join(webDist, m[1]!)));
 console.log(`${'initial JS (entry + static imports)'.padEnd(48)} ${initial.size} chunks, ${(raw / 1024).toFixed(0)} kB, ${(gzip / 1024).toFixed(0)} kB gzip (target ≤ 500 kB gzip)`);
 console.log(`${'initial CSS'.padEnd(48)} ${(css.reduce((n, b) => n + gzipSync(b).length, 0) / 1024).toFixed(0)} kB gzip`);
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** Self time per function of a CDP CPU profile, the 20 largest. */
+function printProfile(profile: CpuProfile): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let k = 0; k < samples.length; k++) {
+    const frame = byId.get(samples[k]!)?.callFrame;
+    if (!frame) continue;
+    const name = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*\//, '')}:${frame.lineNumber + 1}`;
+    self.set(name, (self.get(name) ?? 0) + (deltas[k] ?? 0) / 1000);
+  }
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`  CPU profile of the last load: ${total.toFixed(0)} ms sampled; largest self times:`);
+  for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${name.slice(0, 100)}`);
+}
