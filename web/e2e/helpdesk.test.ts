@@ -11,18 +11,15 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { Secret, TOTP } from 'otpauth';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/src/server.ts';
 import { loadConfig } from '../../server/src/config/config.ts';
 import { c2Alert, insertAlertSeries } from '../../server/src/incidents/alertFixtures.ts';
 import { createMonitoringHooks } from '../../server/src/incidents/monitoringHooks.ts';
+import { type Credentials, artifacts, demoLogin, launchChromium, openFromMenu, signIn, signInWithTotpSetup, webDist } from './consoleHarness.ts';
 
-const webDist = fileURLToPath(new URL('../dist', import.meta.url));
-const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const subscriberName = '株式会社なにわ精工';
 /** Characters that break in careless encodings (wave dash, circled digit, 髙, half-width kana). */
 const tricky = '〜①髙ｶﾀｶﾅ';
@@ -34,10 +31,8 @@ let dataDir: string | undefined;
 const contexts: BrowserContext[] = [];
 let agentPage: Page | undefined;
 
-function login(role: string, organization?: string): { email: string; password: string } {
-  const found = server?.demoLogins?.find((l) => l.role === role && (!organization || l.organization === organization));
-  if (!found) throw new Error(`the demo data has no ${role} login${organization ? ` in ${organization}` : ''}`);
-  return found;
+function login(role: string, organization?: string): Credentials {
+  return demoLogin(server, role, organization);
 }
 
 async function newPage(viewport = { width: 1280, height: 900 }, mobile = false): Promise<Page> {
@@ -46,21 +41,7 @@ async function newPage(viewport = { width: 1280, height: 900 }, mobile = false):
   return context.newPage();
 }
 
-async function signIn(page: Page, credentials: { email: string; password: string }): Promise<void> {
-  await page.getByLabel(/^メールアドレス/).fill(credentials.email);
-  await page.getByLabel(/^パスワード/).fill(credentials.password);
-  await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-}
 
-/** Staff set up TOTP at their first sign-in. */
-async function signInWithTotpSetup(page: Page, credentials: { email: string; password: string }, home: string): Promise<void> {
-  await signIn(page, credentials);
-  await page.getByRole('heading', { name: '二要素認証の設定' }).waitFor();
-  const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
-  await page.getByLabel(/^確認コード（6桁の数字）/).fill(new TOTP({ secret: Secret.fromBase32(secret) }).generate());
-  await page.getByRole('button', { name: '設定を完了してログイン' }).click();
-  await page.getByRole('heading', { name: home }).waitFor();
-}
 
 async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.evaluate(() => document.fonts.ready);
@@ -75,10 +56,6 @@ async function screenshotOf(locator: Locator, name: string): Promise<void> {
   await locator.screenshot({ path: join(artifacts, name), animations: 'disabled' });
 }
 
-async function openFromMenu(page: Page, name: string): Promise<void> {
-  await page.getByRole('link', { name }).filter({ visible: true }).first().click();
-  await page.getByRole('heading', { level: 2 }).first().waitFor();
-}
 
 /** A sensor at the demo subscriber with a C2 incident on it, correlated as ingest would. */
 async function seedIncident(running: RunningServer): Promise<void> {
@@ -99,11 +76,7 @@ beforeAll(async () => {
   const config = loadConfig({ env: { PORT: '0', HOST: '127.0.0.1', OTASUKE_DATA_DIR: dataDir, OTASUKE_DEMO: 'true', LOG_LEVEL: 'warn' } });
   server = await startServer(config, { webDist });
   await seedIncident(server);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

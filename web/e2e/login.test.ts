@@ -6,15 +6,13 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/src/server.ts';
 import { loadConfig } from '../../server/src/config/config.ts';
+import { type Credentials, artifacts, demoLogin, launchChromium, webDist } from './consoleHarness.ts';
 
-const webDist = fileURLToPath(new URL('../dist', import.meta.url));
-const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 let server: RunningServer | undefined;
 let browser: Browser | undefined;
@@ -23,10 +21,8 @@ const contexts: BrowserContext[] = [];
 /** Every URL the pages asked for: the console must fetch nothing from the internet. */
 const requested: string[] = [];
 
-function login(role: string, organization?: string): { email: string; password: string } {
-  const found = server?.demoLogins?.find((l) => l.role === role && (!organization || l.organization === organization));
-  if (!found) throw new Error(`the demo data has no ${role} login${organization ? ` in ${organization}` : ''}`);
-  return found;
+function login(role: string, organization?: string): Credentials {
+  return demoLogin(server, role, organization);
 }
 
 let operatorPage: Page | undefined;
@@ -68,11 +64,7 @@ beforeAll(async () => {
     env: { PORT: '0', HOST: '127.0.0.1', OTASUKE_DATA_DIR: dataDir, OTASUKE_DEMO: 'true', LOG_LEVEL: 'warn' },
   });
   server = await startServer(config, { webDist });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

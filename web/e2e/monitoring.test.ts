@@ -10,17 +10,14 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { Secret, TOTP } from 'otpauth';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/src/server.ts';
 import { loadConfig } from '../../server/src/config/config.ts';
 import { inboundPortScanCapture } from '../../server/src/demo/demoCaptures.ts';
+import { type Credentials, artifacts, demoLogin, launchChromium, openFromMenu, signIn, signInWithTotpSetup, webDist } from './consoleHarness.ts';
 
-const webDist = fileURLToPath(new URL('../dist', import.meta.url));
-const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const subscriberName = '株式会社なにわ精工';
 /** The outside host of the demo port scan (demoCaptures.ts). */
 const scanner = '203.0.113.45';
@@ -32,10 +29,8 @@ let dataDir: string | undefined;
 let analystPage: Page | undefined;
 const contexts: BrowserContext[] = [];
 
-function login(role: string, organization?: string): { email: string; password: string } {
-  const found = server?.demoLogins?.find((l) => l.role === role && (!organization || l.organization === organization));
-  if (!found) throw new Error(`the demo data has no ${role} login${organization ? ` in ${organization}` : ''}`);
-  return found;
+function login(role: string, organization?: string): Credentials {
+  return demoLogin(server, role, organization);
 }
 
 async function newPage(viewport = { width: 1280, height: 800 }, mobile = false): Promise<Page> {
@@ -44,31 +39,13 @@ async function newPage(viewport = { width: 1280, height: 800 }, mobile = false):
   return context.newPage();
 }
 
-async function signIn(page: Page, credentials: { email: string; password: string }): Promise<void> {
-  await page.getByLabel(/^メールアドレス/).fill(credentials.email);
-  await page.getByLabel(/^パスワード/).fill(credentials.password);
-  await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-}
 
-/** Staff set up TOTP at their first sign-in. */
-async function signInWithTotpSetup(page: Page, credentials: { email: string; password: string }, home: string): Promise<void> {
-  await signIn(page, credentials);
-  await page.getByRole('heading', { name: '二要素認証の設定' }).waitFor();
-  const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
-  await page.getByLabel(/^確認コード（6桁の数字）/).fill(new TOTP({ secret: Secret.fromBase32(secret) }).generate());
-  await page.getByRole('button', { name: '設定を完了してログイン' }).click();
-  await page.getByRole('heading', { name: home }).waitFor();
-}
 
 async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.evaluate(() => document.fonts.ready);
   await page.screenshot({ path: join(artifacts, name), fullPage, animations: 'disabled' });
 }
 
-async function openFromMenu(page: Page, name: string): Promise<void> {
-  await page.getByRole('link', { name }).filter({ visible: true }).first().click();
-  await page.getByRole('heading', { level: 2 }).first().waitFor();
-}
 
 /**
  * A new capture in the watched folder of the subscriber's running demo sensor (written aside and
@@ -95,11 +72,7 @@ beforeAll(async () => {
   server = await startServer(config, { webDist, demoSensors: true });
   await server.demoSensors!.started;
   await server.demoSensors!.delivered;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -6,15 +6,13 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/src/server.ts';
 import { loadConfig } from '../../server/src/config/config.ts';
+import { type Credentials, artifacts, demoLogin, launchChromium, signIn, webDist } from './consoleHarness.ts';
 
-const webDist = fileURLToPath(new URL('../dist', import.meta.url));
-const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 let server: RunningServer | undefined;
 let browser: Browser | undefined;
@@ -23,10 +21,8 @@ const contexts: BrowserContext[] = [];
 let operatorPage: Page | undefined;
 let totpSecret = '';
 
-function login(role: string, organization?: string): { email: string; password: string } {
-  const found = server?.demoLogins?.find((l) => l.role === role && (!organization || l.organization === organization));
-  if (!found) throw new Error(`the demo data has no ${role} login${organization ? ` in ${organization}` : ''}`);
-  return found;
+function login(role: string, organization?: string): Credentials {
+  return demoLogin(server, role, organization);
 }
 
 async function newPage(viewport = { width: 1280, height: 800 }, mobile = false): Promise<Page> {
@@ -35,11 +31,6 @@ async function newPage(viewport = { width: 1280, height: 800 }, mobile = false):
   return context.newPage();
 }
 
-async function signIn(page: Page, credentials: { email: string; password: string }): Promise<void> {
-  await page.getByLabel(/^メールアドレス/).fill(credentials.email);
-  await page.getByLabel(/^パスワード/).fill(credentials.password);
-  await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-}
 
 async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.evaluate(() => document.fonts.ready);
@@ -57,11 +48,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'otasuke-web-e2e-operator-'));
   const config = loadConfig({ env: { PORT: '0', HOST: '127.0.0.1', OTASUKE_DATA_DIR: dataDir, OTASUKE_DEMO: 'true', LOG_LEVEL: 'warn' } });
   server = await startServer(config, { webDist });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

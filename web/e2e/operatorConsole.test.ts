@@ -10,18 +10,16 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/src/server.ts';
 import { loadConfig } from '../../server/src/config/config.ts';
 import { c2Alert, insertAlertSeries, scanAlert } from '../../server/src/incidents/alertFixtures.ts';
 import { createMonitoringHooks } from '../../server/src/incidents/monitoringHooks.ts';
+import { artifacts, launchChromium, webDist } from './consoleHarness.ts';
 
-const webDist = fileURLToPath(new URL('../dist', import.meta.url));
-const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const subscriberName = '株式会社なにわ精工';
 const exploitAlert = { ...scanAlert, engine: 'rule' as const, explain: 'rule.attempted-admin', gid: 1, signatureId: 2_024_001, signature: 'ET EXPLOIT Possible Apache Struts OGNL Injection', category: 'Attempted Administrator Privilege Gain', severity: 1 };
 
@@ -122,11 +120,7 @@ beforeAll(async () => {
   const config = loadConfig({ env: { PORT: '0', HOST: '127.0.0.1', OTASUKE_DATA_DIR: dataDir, OTASUKE_DEMO: 'true', LOG_LEVEL: 'warn' } });
   server = await startServer(config, { webDist });
   await seed(server);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {

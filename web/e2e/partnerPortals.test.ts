@@ -9,20 +9,18 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { unzipSync, strFromU8 } from 'fflate';
 import { sql, type RawBuilder } from 'kysely';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/src/server.ts';
 import { loadConfig } from '../../server/src/config/config.ts';
 import { c2Alert, insertAlertSeries } from '../../server/src/incidents/alertFixtures.ts';
 import { createMonitoringHooks } from '../../server/src/incidents/monitoringHooks.ts';
+import { type Credentials, artifacts, demoLogin, launchChromium, webDist } from './consoleHarness.ts';
 
 // OTASUKE_E2E_WEB_DIST lets a run use its own build instead of the shared web/dist.
-const webDist = process.env.OTASUKE_E2E_WEB_DIST ?? fileURLToPath(new URL('../dist', import.meta.url));
-const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const subscriberName = '株式会社なにわ精工';
 const vendorAName = '北浜ITサポート株式会社';
 const vendorBName = '東大阪パソコン救急';
@@ -39,10 +37,8 @@ const contexts: BrowserContext[] = [];
 const ids = { org: '', site: '', incident: '', job: '', vendorA: '', vendorB: '', claim: '' };
 let deskPage: Page | undefined;
 
-function login(role: string, organization?: string): { email: string; password: string } {
-  const found = server?.demoLogins?.find((l) => l.role === role && (!organization || l.organization === organization));
-  if (!found) throw new Error(`the demo data has no ${role} login${organization ? ` in ${organization}` : ''}`);
-  return found;
+function login(role: string, organization?: string): Credentials {
+  return demoLogin(server, role, organization);
 }
 
 async function newPage(viewport = { width: 1280, height: 800 }, mobile = false): Promise<Page> {
@@ -125,11 +121,7 @@ beforeAll(async () => {
   const config = loadConfig({ env: { PORT: '0', HOST: '127.0.0.1', OTASUKE_DATA_DIR: dataDir, OTASUKE_DEMO: 'true', LOG_LEVEL: 'warn' } });
   server = await startServer(config, { webDist, demoSensors: false });
   await seed(server);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
