@@ -157,7 +157,7 @@ describe('monitoring console', () => {
     await page.getByText('状態: お客様に通知済み → 解決済み').waitFor();
   });
 
-  it('the owner sees 危険 on a phone, acknowledges (the analyst’s queue shows it at once) and presses the help button', async () => {
+  it('the owner sees 危険 on a phone, acknowledges (the analyst’s queue shows it at once), then sees 注意, and presses the help button', async () => {
     // The analyst's queue stays open while the owner acts.
     const queue = analystPage!;
     await queue.goto(`${server!.url}/incidents`);
@@ -181,12 +181,21 @@ describe('monitoring console', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await screenshot(page, 'monitoring-portal.png');
 
-    const acknowledge = page.getByRole('button', { name: '内容を確認しました' }).first();
-    await acknowledge.click();
+    // The owner acknowledges each urgent incident; with none left that nobody has looked at, the
+    // answer turns to 注意 (still being handled), not 安全.
+    const acknowledge = page.getByRole('button', { name: '内容を確認しました' });
+    const urgent = await acknowledge.count();
+    expect(urgent).toBeGreaterThan(0);
+    for (let left = urgent; left > 0; left--) {
+      await acknowledge.first().click();
+      await expect.poll(() => acknowledge.count(), { timeout: 10_000 }).toBe(left - 1);
+    }
     await page.getByText('確認済みです').first().waitFor();
+    await expect.poll(() => safety.innerText(), { timeout: 10_000 }).toContain('注意');
+    await screenshot(page, 'monitoring-portal-acknowledged.png');
 
     // The analyst's queue, never reloaded, shows who acknowledged and how.
-    const acknowledged = queue.getByRole('row').filter({ hasText: subscriberName }).filter({ hasText: ownerName });
+    const acknowledged = queue.getByRole('row').filter({ hasText: subscriberName }).filter({ hasText: ownerName }).first();
     await acknowledged.waitFor({ timeout: 15_000 });
     expect(await acknowledged.innerText()).toContain('お客様ページ');
     await screenshot(queue, 'monitoring-queue-acknowledged.png');
