@@ -46,10 +46,10 @@ describe(`subscriber directory (${process.env.OTASUKE_TEST_DATABASE_URL ? 'Postg
     siteId = (await sql<{ id: string }>`insert into sites (organization_id, name, address) values (${minatoId}, '本社工場', '大阪市港区1-1') returning id`.execute(db)).rows[0]!.id;
     const now = platform.clock.now();
     sensorId = (
-      await sql<{ id: string }>`insert into sensors (organization_id, site_id, name, status, last_heartbeat_at, bundle_version) values (${minatoId}, ${siteId}, '本社センサー', 'active', ${new Date(now.getTime() - 60_000)}, 'v1') returning id`.execute(db)
+      await sql<{ id: string }>`insert into sensors (organization_id, site_id, name, status, last_heartbeat_at, bundle_version, created_at) values (${minatoId}, ${siteId}, '本社センサー', 'active', ${new Date(now.getTime() - 60_000)}, 'v1', ${new Date('2026-01-10T00:00:00Z')}) returning id`.execute(db)
     ).rows[0]!.id;
-    await sql`insert into sensors (organization_id, site_id, name, status, last_heartbeat_at) values (${minatoId}, ${siteId}, '倉庫センサー', 'active', ${new Date(now.getTime() - 3_600_000)})`.execute(db);
-    await sql`insert into sensors (organization_id, site_id, name, status) values (${minatoId}, ${siteId}, '廃止センサー', 'revoked')`.execute(db);
+    await sql`insert into sensors (organization_id, site_id, name, status, last_heartbeat_at, created_at) values (${minatoId}, ${siteId}, '倉庫センサー', 'active', ${new Date(now.getTime() - 3_600_000)}, ${new Date('2026-01-11T00:00:00Z')})`.execute(db);
+    await sql`insert into sensors (organization_id, site_id, name, status, created_at) values (${minatoId}, ${siteId}, '廃止センサー', 'revoked', ${new Date('2026-01-01T00:00:00Z')})`.execute(db);
     // Heartbeats: 3 in the hour two hours ago (one with 4 % drops), 1 a minute ago.
     const hb = async (at: Date, dropRate: number) =>
       sql`insert into sensor_heartbeats (sensor_id, organization_id, received_at, sent_at, agent_version, bundle_version, uptime_sec, packets_per_sec, packets_total, drops_total, drop_rate, cpu_percent, memory_bytes, disk_free_bytes, spool_backlog_events, spool_backlog_bytes, spool_dropped)

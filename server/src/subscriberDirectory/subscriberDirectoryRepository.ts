@@ -100,7 +100,7 @@ export class SubscriberDirectoryRepository {
   async sensors(organizationId: string): Promise<SensorRow[]> {
     return (await sql<SensorRow>`
       select id, site_id, name, status, hostname, agent_version, bundle_version, enrolled_at, last_heartbeat_at, last_seen_at
-      from sensors where organization_id = ${organizationId} order by created_at, name`.execute(this.db)).rows;
+      from sensors where organization_id = ${organizationId} order by status = 'revoked', created_at, name, id`.execute(this.db)).rows;
   }
 
   /** Heartbeats and the highest drop rate per sensor and hour in [from, to) (by sensor: the heartbeats' index is per sensor and time). */
