@@ -180,7 +180,7 @@ export class HelpdeskRepository {
     if (!organization) return { organization: null, context: null, sites: [], contacts: [], dispatchJobs: [] };
     const sites = await this.db.selectFrom('sites').select(['id', 'name', 'address']).where('organizationId', '=', organizationId).orderBy('createdAt').execute();
     const contacts = await sql<{ name: string; role: string; email: string | null; phone: string | null }>`
-      select name, role, email, phone from notification_contacts where organization_id = ${organizationId} order by role desc, created_at`.execute(this.db);
+      select name, role, email, phone from notification_contacts where organization_id = ${organizationId} order by role desc, created_at, id`.execute(this.db);
     const jobs = await this.db
       .selectFrom('dispatchJobs')
       .select(['id', 'status', 'skill', 'siteName', 'createdAt'])

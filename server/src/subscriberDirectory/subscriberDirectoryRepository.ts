@@ -94,7 +94,7 @@ export class SubscriberDirectoryRepository {
 
   async sites(organizationId: string): Promise<Array<{ id: string; name: string; postalCode: string | null; address: string | null }>> {
     return (await sql<{ id: string; name: string; postalCode: string | null; address: string | null }>`
-      select id, name, postal_code, address from sites where organization_id = ${organizationId} order by created_at, name`.execute(this.db)).rows;
+      select id, name, postal_code, address from sites where organization_id = ${organizationId} order by created_at, name, id`.execute(this.db)).rows;
   }
 
   async sensors(organizationId: string): Promise<SensorRow[]> {
@@ -116,7 +116,7 @@ export class SubscriberDirectoryRepository {
 
   async contacts(organizationId: string): Promise<Array<{ id: string; role: 'primary' | 'backup'; name: string; email: string | null; phone: string | null; channels: string[] }>> {
     return (await sql<{ id: string; role: 'primary' | 'backup'; name: string; email: string | null; phone: string | null; channels: string[] }>`
-      select id, role, name, email, phone, channels from notification_contacts where organization_id = ${organizationId} order by role desc, created_at`.execute(this.db)).rows;
+      select id, role, name, email, phone, channels from notification_contacts where organization_id = ${organizationId} order by role desc, created_at, id`.execute(this.db)).rows;
   }
 
   async recentIncidents(organizationId: string, limit: number): Promise<Array<{ id: string; priority: 'P1' | 'P2' | 'P3' | 'P4'; status: string; kind: string; explain: string; signature: string | null; alertCount: number; lastSeenAt: Date }>> {
@@ -133,6 +133,6 @@ export class SubscriberDirectoryRepository {
       select e.id, e.site_id, e.sensor_id, s.name as sensor_name, e.created_at, e.expires_at
       from enrollment_codes e join sensors s on s.id = e.sensor_id
       where e.organization_id = ${organizationId} and e.used_at is null and e.expires_at > ${now} and s.status <> 'revoked'
-      order by e.created_at desc`.execute(this.db)).rows;
+      order by e.created_at desc, e.id`.execute(this.db)).rows;
   }
 }
