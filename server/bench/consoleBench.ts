@@ -12,7 +12,9 @@
  * statically, gzipped. Figures are printed against the targets (≤ 1 s, ≤ 500 kB), not asserted.
  *
  * --incidents 100000  --subscribers 2000  --loads 7  --keep (keep the PostgreSQL database)  --trace (the
- * requests of the last load, by start time)
+ * requests of the last load, by start time)  --cpu-profile (JavaScript self times of the last load)
+ * --chrome-trace (the renderer's main thread of the last load up to the first row: time per kind of
+ * work — script, style, layout, parsing — from Chromium's own trace)
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     'cpu-profile': { type: 'boolean', default: false },
+    'chrome-trace': { type: 'boolean', default: false },
   },
 });
 const incidents = Number(values.incidents);
@@ -153,6 +156,7 @@ try {
       content: `new MutationObserver((_, observer) => {
         if (window.otasukeFirstRowAt === undefined && document.querySelector('tr[data-row-index="0"]')) {
           window.otasukeFirstRowAt = performance.now();
+          performance.mark('otasuke-first-row');
           observer.disconnect();
         }
       }).observe(document, { childList: true, subtree: true });
@@ -167,6 +171,8 @@ try {
       await profiler.send('Profiler.setSamplingInterval', { interval: 200 });
       await profiler.send('Profiler.start');
     }
+    const chromeTrace = values['chrome-trace'] && i === loads - 1;
+    if (chromeTrace) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'loading'] });
     const start = performance.now();
     await page.goto(`${server.url}/incidents`, { waitUntil: 'commit' });
     await page.locator('tr[data-row-index="0"]').waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
@@ -178,6 +184,7 @@ try {
     // Navigation start (timeOrigin) to the moment the row is in the page.
     times.push(await page.evaluate<number>('window.otasukeFirstRowAt'));
     if (profiler) printProfile((await profiler.send('Profiler.stop')).profile);
+    if (chromeTrace) printMainThread(JSON.parse((await browser.stopTracing()).toString('utf8')) as ChromeTrace);
     const rows = await page.locator('tr[data-row-index]').count();
     if (i === 0) console.log(`first page: ${rows} rows`);
     if (values.trace && i === loads - 1) {
@@ -265,4 +272,49 @@ function printProfile(profile: CpuProfile): void {
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   console.log(`  CPU profile of the last load: ${total.toFixed(0)} ms sampled; largest self times:`);
   for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${name.slice(0, 100)}`);
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string; data?: { frame?: string } };
+}
+interface ChromeTrace {
+  traceEvents: TraceEvent[];
+}
+
+/**
+ * Self time per kind of work on the page's main thread, from navigation start to the first row: the
+ * browser's side of the load (style recalculation, layout, HTML/CSS parsing, script compile and run)
+ * that a JavaScript profile shows only as "(program)".
+ */
+function printMainThread(trace: ChromeTrace): void {
+  const events = trace.traceEvents;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && events.some((x) => x.pid === e.pid && x.name === 'otasuke-first-row'));
+  if (!main) {
+    console.log('  chrome trace: no renderer main thread with the first-row mark');
+    return;
+  }
+  const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid);
+  const end = onMain.find((e) => e.name === 'otasuke-first-row')!.ts;
+  const start = onMain.find((e) => e.name === 'navigationStart')?.ts ?? Math.min(...onMain.filter((e) => e.ph === 'X').map((e) => e.ts));
+  const complete = onMain.filter((e) => e.ph === 'X' && e.dur !== undefined && e.ts >= start && e.ts < end).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  // Self time: an event's duration less its children's (events nest on one thread).
+  const self = new Map<string, number>();
+  const stack: Array<{ name: string; end: number }> = [];
+  let busy = 0;
+  for (const e of complete) {
+    while (stack.length && stack[stack.length - 1]!.end <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - e.dur!);
+    else busy += e.dur!;
+    self.set(e.name, (self.get(e.name) ?? 0) + e.dur!);
+    stack.push({ name: e.name, end: e.ts + e.dur! });
+  }
+  console.log(`  main thread, navigation start → first row (${((end - start) / 1000).toFixed(0)} ms): busy ${(busy / 1000).toFixed(0)} ms; self time by kind:`);
+  for (const [name, us] of [...self].filter(([, us]) => us >= 2000).sort((a, b) => b[1] - a[1]).slice(0, 16)) console.log(`  ${(us / 1000).toFixed(1).padStart(8)} ms  ${name}`);
 }

@@ -46,13 +46,35 @@ describe('clamd protocol', () => {
 describe('clamd failures are verdicts, never exceptions', () => {
   const dir = mkdtempSync(join(tmpdir(), 'otasuke-clamd-fail-'));
   let silent: Server;
+  let dropping: Server;
+  let dead: Server;
+  // Like clamd past StreamMaxLength when its answer is lost to the reset: drops an INSTREAM after
+  // 64 KiB without a word, still answers PING. `dead` drops everything, PING included.
+  const dropAfter = (answerPing: boolean) => (s: import('node:net').Socket) => {
+    let got = 0;
+    s.on('error', () => undefined);
+    s.on('data', (d: Buffer) => {
+      if (got === 0 && d.subarray(0, 6).toString('latin1') === 'zPING\0' && answerPing) {
+        s.end('PONG\0');
+        return;
+      }
+      got += d.length;
+      if (got > 64 * 1024) s.destroy();
+    });
+  };
   beforeAll(async () => {
     // Accepts, reads, never answers.
     silent = createServer((s) => s.on('data', () => undefined));
+    dropping = createServer(dropAfter(true));
+    dead = createServer((s) => s.destroy());
     await new Promise<void>((r) => silent.listen(join(dir, 'silent.sock'), r));
+    await new Promise<void>((r) => dropping.listen(join(dir, 'dropping.sock'), r));
+    await new Promise<void>((r) => dead.listen(join(dir, 'dead.sock'), r));
   });
   afterAll(async () => {
     await new Promise<void>((r) => silent.close(() => r()));
+    await new Promise<void>((r) => dropping.close(() => r()));
+    await new Promise<void>((r) => dead.close(() => r()));
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -60,6 +82,15 @@ describe('clamd failures are verdicts, never exceptions', () => {
     const v = await new ClamdClient({ kind: 'unix', path: join(dir, 'absent.sock') }).scan(Uint8Array.from([1]));
     expect(v).toMatchObject({ status: 'failed', reason: 'unreachable' });
     expect(await new ClamdClient({ kind: 'tcp', host: '127.0.0.1', port: 1 }).scan(Uint8Array.from([1]))).toMatchObject({ status: 'failed', reason: 'unreachable' });
+  });
+
+  it('a stream dropped mid-way by a clamd that still answers PING: size limit; by one that does not: clamd error', async () => {
+    const big = new Uint8Array(4 * 1024 * 1024);
+    const dropped = await new ClamdClient({ kind: 'unix', path: join(dir, 'dropping.sock') }).scan(big);
+    expect(dropped).toMatchObject({ status: 'failed', reason: 'size_limit' });
+    expect(dropped.status === 'failed' && dropped.detail).toMatch(/4194304 bytes .*StreamMaxLength/);
+    const deadVerdict = await new ClamdClient({ kind: 'unix', path: join(dir, 'dead.sock') }).scan(big);
+    expect(deadVerdict).toMatchObject({ status: 'failed', reason: 'clamd_error' });
   });
 
   it('clamd silent: timeout', async () => {

@@ -52,6 +52,8 @@ export interface FileScanner {
   scan(content: Uint8Array): Promise<ClamdVerdict>;
 }
 
+type RequestOutcome = { line: string } | { failure: ClamdFailure; detail: string; closedByClamd?: boolean };
+
 /** Longest reply accepted; clamd's lines are short (a signature name is at most a few hundred bytes). */
 const MAX_REPLY_BYTES = 4096;
 
@@ -111,14 +113,14 @@ export class ClamdClient implements FileScanner {
   }
 
   /** One request on a fresh connection; resolves with the reply line or a failure. */
-  private request(frames: readonly Uint8Array[]): Promise<{ line: string } | { failure: ClamdFailure; detail: string }> {
+  private request(frames: readonly Uint8Array[]): Promise<RequestOutcome> {
     return new Promise((resolve) => {
       const socket = this.connect();
       const chunks: Buffer[] = [];
       let got = 0;
       let settled = false;
       let connected = false;
-      const settle = (r: { line: string } | { failure: ClamdFailure; detail: string }): void => {
+      const settle = (r: RequestOutcome): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -141,13 +143,13 @@ export class ClamdClient implements FileScanner {
       socket.on('end', () => {
         // clamd closes after a reply it did not NUL-terminate (e.g. a size-limit error on some versions).
         const text = Buffer.concat(chunks).toString('latin1').trim();
-        settle(text === '' ? { failure: 'protocol', detail: 'clamd closed the connection without an answer' } : { line: text });
+        settle(text === '' ? { failure: 'clamd_error', detail: 'clamd closed the connection without an answer', closedByClamd: true } : { line: text });
       });
       socket.on('error', (err: NodeJS.ErrnoException) => {
         // clamd stops reading and resets once a stream passes StreamMaxLength: the reply may be read already.
         const text = Buffer.concat(chunks).toString('latin1').replace(/\0.*$/s, '').trim();
         if (text !== '') settle({ line: text });
-        else if (connected && (err.code === 'EPIPE' || err.code === 'ECONNRESET')) settle({ failure: 'clamd_error', detail: `clamd closed the connection (${err.code})` });
+        else if (connected && (err.code === 'EPIPE' || err.code === 'ECONNRESET')) settle({ failure: 'clamd_error', detail: `clamd closed the connection (${err.code})`, closedByClamd: true });
         else settle({ failure: 'unreachable', detail: `cannot reach clamd at ${formatClamdEndpoint(this.endpoint)}: ${err.code ?? err.message}` });
       });
     });
@@ -155,6 +157,12 @@ export class ClamdClient implements FileScanner {
 
   async scan(content: Uint8Array): Promise<ClamdVerdict> {
     const r = await this.request(instreamFrames(content, this.chunkBytes));
+    if ('failure' in r && r.closedByClamd && content.length > 0 && (await this.ping())) {
+      // Past StreamMaxLength clamd answers and closes at once; our remaining writes can fail before its
+      // answer is read, and the reset can discard it. A clamd that still answers PING closed the stream
+      // for its size, the only reason it drops a well-formed INSTREAM.
+      return { status: 'failed', reason: 'size_limit', detail: `clamd closed the stream of ${content.length} bytes (${r.detail}) and still answers PING: the file is larger than its StreamMaxLength` };
+    }
     if ('failure' in r) return { status: 'failed', reason: r.failure, detail: r.detail };
     return parseInstreamReply(r.line);
   }
