@@ -7,9 +7,11 @@
  * bulk SQL (80 % resolved history, the rest open; a fifth of the open ones acknowledged by the
  * customer), starts the real server on it, signs an analyst in (TOTP included) and opens /incidents
  * in Debian's Chromium --loads times, each in a fresh browser context (no cache): the time from
- * navigation start to the first row of the queue rendered (`performance.now()` in the page when the
- * row appears). Then the initial bundle: the entry chunk of web/dist and every chunk it imports
- * statically, gzipped. Figures are printed against the targets (≤ 1 s, ≤ 500 kB), not asserted.
+ * navigation start to the first row of the queue painted (`performance.now()` in the page in a task
+ * posted from the animation frame after the row entered the DOM, i.e. after that frame's style,
+ * layout and paint). Then the initial bundle: the module scripts of web/dist/index.html and every
+ * chunk they import statically, gzipped. Figures are printed against the targets (≤ 1 s, ≤ 500 kB),
+ * not asserted.
  *
  * --incidents 100000  --subscribers 2000  --loads 7  --keep (keep the PostgreSQL database)  --trace (the
  * requests of the last load, by start time)  --cpu-profile (JavaScript self times of the last load)
@@ -144,6 +146,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
 });
 const times: number[] = [];
+const inDom: number[] = [];
 const wall: number[] = [];
 try {
   for (let i = 0; i < loads; i++) {
@@ -158,6 +161,16 @@ try {
           window.otasukeFirstRowAt = performance.now();
           performance.mark('otasuke-first-row');
           observer.disconnect();
+          // Painted: a task posted from the next animation frame runs after that frame's style,
+          // layout and paint, so this is when the row is on the screen, not only in the DOM.
+          requestAnimationFrame(() => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => {
+              window.otasukeFirstRowPaintedAt = performance.now();
+              performance.mark('otasuke-first-row-painted');
+            };
+            channel.port2.postMessage(0);
+          });
         }
       }).observe(document, { childList: true, subtree: true });
       window.otasukeLongTasks = [];
@@ -175,14 +188,17 @@ try {
     if (chromeTrace) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'loading'] });
     const start = performance.now();
     await page.goto(`${server.url}/incidents`, { waitUntil: 'commit' });
-    await page.locator('tr[data-row-index="0"]').waitFor({ timeout: 30_000 }).catch(async (error: unknown) => {
+    // A cheap poll from outside: Playwright's locator waits run layout-heavy checks in the page,
+    // which would compete with the page for its main thread.
+    await page.waitForFunction('window.otasukeFirstRowPaintedAt !== undefined', undefined, { polling: 50, timeout: 30_000 }).catch(async (error: unknown) => {
       await page.screenshot({ path: join(tmpdir(), 'console-bench-failure.png') });
       console.error(`load ${i + 1}: no row after 30 s; the page is in ${join(tmpdir(), 'console-bench-failure.png')}`);
       throw error;
     });
     wall.push(performance.now() - start);
-    // Navigation start (timeOrigin) to the moment the row is in the page.
-    times.push(await page.evaluate<number>('window.otasukeFirstRowAt'));
+    // Navigation start (timeOrigin) to the moment the row is painted (and, for comparison, in the DOM).
+    times.push(await page.evaluate<number>('window.otasukeFirstRowPaintedAt'));
+    inDom.push(await page.evaluate<number>('window.otasukeFirstRowAt'));
     if (profiler) printProfile((await profiler.send('Profiler.stop')).profile);
     if (chromeTrace) printMainThread(JSON.parse((await browser.stopTracing()).toString('utf8')) as ChromeTrace);
     const rows = await page.locator('tr[data-row-index]').count();
@@ -219,7 +235,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 console.log(`${'GET /incidents (first page, 50 rows) median'.padEnd(48)} ${median(apiTimes).toFixed(0)} ms over 10 calls`);
-console.log(`${'queue: navigation → first row rendered, median'.padEnd(48)} ${median(times).toFixed(0)} ms over ${loads} cold loads (target ≤ 1000 ms; each: ${times.map((t) => t.toFixed(0)).join(', ')})`);
+console.log(`${'queue: navigation → first row painted, median'.padEnd(48)} ${median(times).toFixed(0)} ms over ${loads} cold loads (target ≤ 1000 ms; each: ${times.map((t) => t.toFixed(0)).join(', ')})`);
+console.log(`${'  (first row in the DOM, median)'.padEnd(48)} ${median(inDom).toFixed(0)} ms`);
 console.log(`${'  (measured from the bench process)'.padEnd(48)} ${median(wall).toFixed(0)} ms`);
 // The machine's load says how much of that is waiting for a CPU (2 cores here, shared).
 console.log(`${'load average (1, 5, 15 min)'.padEnd(48)} ${loadavg().map((l) => l.toFixed(1)).join(', ')}`);
@@ -227,8 +244,8 @@ console.log(`${'load average (1, 5, 15 min)'.padEnd(48)} ${loadavg().map((l) => 
 // The initial bundle: the entry script of index.html and every chunk it imports statically (the
 // chunks loaded on demand with import() are not part of the first load).
 const html = readFileSync(join(webDist, 'index.html'), 'utf8');
-const entry = /<script type="module"[^>]*src="\/([^"]+)"/.exec(html)?.[1];
-if (!entry) throw new Error('no entry script in web/dist/index.html');
+const entries = [...html.matchAll(/<script type="module"[^>]*src="\/([^"]+)"/g)].map((m) => m[1]!);
+if (entries.length === 0) throw new Error('no entry script in web/dist/index.html');
 const initial = new Set<string>();
 const visit = (file: string) => {
   if (initial.has(file)) return;
@@ -238,7 +255,7 @@ const visit = (file: string) => {
   // Static forms only: `import … from "./x.js"`, `import "./x.js"`, `export … from "./x.js"`; not `import("./x.js")`.
   for (const m of code.matchAll(/(?:^|[;}\n])\s*(?:import|export)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'](\.\/[^"']+\.js)["']/g)) visit(dir + m[1]!.slice(2));
 };
-visit(entry);
+for (const entry of entries) visit(entry);
 for (const m of html.matchAll(/<link rel="modulepreload"[^>]*href="\/([^"]+)"/g)) initial.add(m[1]!);
 let raw = 0;
 let gzip = 0;
@@ -252,7 +269,7 @@ console.log(`${'initial JS (entry + static imports)'.padEnd(48)} ${initial.size}
 console.log(`${'initial CSS'.padEnd(48)} ${(css.reduce((n, b) => n + gzipSync(b).length, 0) / 1024).toFixed(0)} kB gzip`);
 
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
   samples?: number[];
   timeDeltas?: number[];
 }
@@ -272,6 +289,21 @@ function printProfile(profile: CpuProfile): void {
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   console.log(`  CPU profile of the last load: ${total.toFixed(0)} ms sampled; largest self times:`);
   for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${name.slice(0, 100)}`);
+  // Inclusive time of the React components (capitalised names; best with an unminified build:
+  // `npx vite build --minify false` in web/): which part of the page costs the most to render.
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map<string, number>();
+  for (let k = 0; k < samples.length; k++) {
+    const names = new Set<string>();
+    for (let id: number | undefined = samples[k]; id !== undefined; id = parent.get(id)) {
+      const name = byId.get(id)?.callFrame.functionName ?? '';
+      if (/^[A-Z][A-Za-z0-9]+$/.test(name)) names.add(name);
+    }
+    for (const name of names) inclusive.set(name, (inclusive.get(name) ?? 0) + (deltas[k] ?? 0) / 1000);
+  }
+  console.log('  components by inclusive time:');
+  for (const [name, ms] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${name}`);
 }
 
 interface TraceEvent {
@@ -300,7 +332,7 @@ function printMainThread(trace: ChromeTrace): void {
     return;
   }
   const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid);
-  const end = onMain.find((e) => e.name === 'otasuke-first-row')!.ts;
+  const end = (onMain.find((e) => e.name === 'otasuke-first-row-painted') ?? onMain.find((e) => e.name === 'otasuke-first-row')!).ts;
   const start = onMain.find((e) => e.name === 'navigationStart')?.ts ?? Math.min(...onMain.filter((e) => e.ph === 'X').map((e) => e.ts));
   const complete = onMain.filter((e) => e.ph === 'X' && e.dur !== undefined && e.ts >= start && e.ts < end).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
   // Self time: an event's duration less its children's (events nest on one thread).
@@ -315,6 +347,16 @@ function printMainThread(trace: ChromeTrace): void {
     self.set(e.name, (self.get(e.name) ?? 0) + e.dur!);
     stack.push({ name: e.name, end: e.ts + e.dur! });
   }
-  console.log(`  main thread, navigation start → first row (${((end - start) / 1000).toFixed(0)} ms): busy ${(busy / 1000).toFixed(0)} ms; self time by kind:`);
+  // The timeline: each top-level task over 10 ms, with where its time went.
+  const rowAt = onMain.find((e) => e.name === 'otasuke-first-row')?.ts;
+  console.log(`  main thread tasks over 10 ms (ms from navigation start; first row in the DOM at ${rowAt === undefined ? '?' : ((rowAt - start) / 1000).toFixed(0)}):`);
+  const tops = complete.filter((e, k) => !complete.slice(0, k).some((p) => p.ts + p.dur! > e.ts && p.ts <= e.ts));
+  for (const task of tops.filter((e) => e.dur! >= 10_000)) {
+    const kids = new Map<string, number>();
+    for (const e of complete) if (e !== task && e.ts >= task.ts && e.ts + e.dur! <= task.ts + task.dur!) kids.set(e.name, Math.max(kids.get(e.name) ?? 0, e.dur!));
+    const parts = [...kids].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([n, us]) => `${n} ${(us / 1000).toFixed(0)}`);
+    console.log(`  ${((task.ts - start) / 1000).toFixed(0).padStart(6)} +${(task.dur! / 1000).toFixed(0).padStart(4)}  ${parts.join(', ')}`);
+  }
+  console.log(`  main thread, navigation start → first row painted (${((end - start) / 1000).toFixed(0)} ms): busy ${(busy / 1000).toFixed(0)} ms; self time by kind:`);
   for (const [name, us] of [...self].filter(([, us]) => us >= 2000).sort((a, b) => b[1] - a[1]).slice(0, 16)) console.log(`  ${(us / 1000).toFixed(1).padStart(8)} ms  ${name}`);
 }

@@ -16,20 +16,13 @@ import { adminPagePaths, adminPagesOfRole } from './admin/adminPages.ts';
 import { InvoicesPage } from './billing/InvoicesPage.tsx';
 import { ApplicationsPage } from './operator/ApplicationsPage.tsx';
 import { HomePanel } from './shell/HomePanel.tsx';
-import { startEarlyFirstPage } from './incidents/queueFirstPage.ts';
+import { IncidentQueuePage } from './incidents/IncidentQueuePage.tsx';
 import { NotFoundPanel } from './shell/NotFoundPanel.tsx';
 
 // The dashboard carries ECharts: its own chunk, fetched when the page is opened.
 const KpiDashboardPage = lazy(() => import('./operator/KpiDashboardPage.tsx').then((m) => ({ default: m.KpiDashboardPage })));
-// Monitoring pages: each its own chunk (the statistics page carries ECharts).
-const loadIncidentQueue = () => import('./incidents/IncidentQueuePage.tsx');
-const IncidentQueuePage = lazy(() => loadIncidentQueue().then((m) => ({ default: m.IncidentQueuePage })));
-// The queue is the analysts' first screen: ask for its first page and its code while the session is
-// still being checked, not after.
-if (window.location.pathname === adminPagePaths.incidents) {
-  startEarlyFirstPage();
-  void loadIncidentQueue().catch(() => undefined);
-}
+// Monitoring pages: each its own chunk (the statistics page carries ECharts), except the queue,
+// the analysts' first screen: it is in the entry, so it renders without waiting for a chunk.
 const IncidentDetailPage = lazy(() => import('./incidents/IncidentDetailPage.tsx').then((m) => ({ default: m.IncidentDetailPage })));
 const PortalPage = lazy(() => import('./portal/PortalPage.tsx').then((m) => ({ default: m.PortalPage })));
 const StatsPage = lazy(() => import('./stats/StatsPage.tsx').then((m) => ({ default: m.StatsPage })));

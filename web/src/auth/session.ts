@@ -3,28 +3,34 @@
  * signed out), login fills it directly, logout and any 401 empty it. The CSRF token rides along.
  */
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import type { components } from '../api/schema.d.ts';
 import { api, expectOk, setCsrfToken } from '../api/client.ts';
-import { ApiError } from '../api/apiError.ts';
 import { hasStoredLanguage, isLanguage, setLanguage } from '../i18n/i18n.ts';
+import { peekEarlySession, requestSession, takeEarlySession, type SessionInfo } from './sessionRequest.ts';
 
-export type SessionInfo = components['schemas']['SessionInfo'];
+export type { SessionInfo };
 export type Role = SessionInfo['user']['role'];
 
 export const sessionKey = ['session'] as const;
 
 async function fetchSession(): Promise<SessionInfo | null> {
-  try {
-    const session = await expectOk(api.GET('/api/v1/auth/me'));
-    applySession(session);
-    return session;
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      setCsrfToken(null);
-      return null;
-    }
-    throw error;
-  }
+  const session = await (takeEarlySession() ?? requestSession());
+  if (session) applySession(session);
+  else setCsrfToken(null);
+  return session;
+}
+
+/** The session as the console starts: already asked for by the first script, usually already here. */
+export async function primeSession(queryClient: QueryClient, deadline: Promise<void>): Promise<SessionInfo | null | undefined> {
+  const early = peekEarlySession();
+  if (!early) return undefined;
+  const settled = await Promise.race([early.then((session) => ({ session }), () => null), deadline.then(() => null)]);
+  // Slow or failed: the session query takes the request over (and shows its loader or its error).
+  if (!settled) return undefined;
+  takeEarlySession();
+  if (settled.session) applySession(settled.session);
+  else setCsrfToken(null);
+  queryClient.setQueryData(sessionKey, settled.session);
+  return settled.session;
 }
 
 function applySession(session: SessionInfo): void {

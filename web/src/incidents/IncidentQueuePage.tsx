@@ -1,13 +1,13 @@
-import { Alert, Badge, Button, Card, Checkbox, Group, Loader, Modal, MultiSelect, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Loader, Modal, MultiSelect, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, expectOk } from '../api/client.ts';
-import { fetchQueuePage, takeEarlyFirstPage } from './queueFirstPage.ts';
+import { fetchQueuePage, queueQueryKey, queueStaleMs, takeEarlyFirstPage } from './queueFirstPage.ts';
 import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
 import { useFormatDateTime } from '../i18n/dateTime.ts';
-import { RouterLink } from '../router/RouterLink.tsx';
-import { navigate } from '../router/router.ts';
+import { followLink, navigate } from '../router/router.ts';
+import classes from './queueTable.module.css';
 import { directions, engines, incidentStatuses, priorities, resolutions, transitionTargets, type IncidentAction, type IncidentQueueItem, type IncidentResolution, type TransitionTarget } from './incidentModel.ts';
 import { useLiveIncidentEvents } from './liveEvents.ts';
 import { PriorityBadge, StatusBadge } from './PriorityBadge.tsx';
@@ -39,6 +39,7 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
   const [views, setViews] = useState<SavedView[]>(() => loadViews());
   const [viewName, setViewName] = useState('');
   const [cursor, setCursor] = useState(0);
+  const movedByKey = useRef(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkOpen, setBulkOpen] = useState(false);
   const [bulkResult, setBulkResult] = useState<{ ok: number; failed: number } | null>(null);
@@ -76,7 +77,9 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
     staleTime: 60_000,
   });
   const incidents = useInfiniteQuery({
-    queryKey: ['incidents', 'queue', query],
+    queryKey: queueQueryKey(query),
+    // A primed first page (main.tsx) is not asked for again on mount; live events refresh it.
+    staleTime: queueStaleMs,
     queryFn: ({ pageParam }) => (pageParam === null ? takeEarlyFirstPage(JSON.stringify(query)) : null) ?? fetchQueuePage(query, pageParam),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
@@ -110,8 +113,10 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       if (isTyping(event.target) || event.metaKey || event.ctrlKey || event.altKey) return;
-      if (event.key === 'j') setCursor((c) => Math.min(c + 1, Math.max(rows.length - 1, 0)));
-      else if (event.key === 'k') setCursor((c) => Math.max(c - 1, 0));
+      if (event.key === 'j' || event.key === 'k') {
+        movedByKey.current = true;
+        setCursor((c) => (event.key === 'j' ? Math.min(c + 1, Math.max(rows.length - 1, 0)) : Math.max(c - 1, 0)));
+      }
       else if (event.key === 'Enter' && rows[cursor] && !(event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement)) navigate(`/incidents/${rows[cursor].id}`);
       else if (event.key === 'x' && rows[cursor] && canAct) toggle(rows[cursor].id);
       else return;
@@ -120,7 +125,11 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   });
+  // Follow the cursor when the keyboard moved it (not on the first render: scrolling there would
+  // force a layout of the whole page before it is even painted).
   useEffect(() => {
+    if (!movedByKey.current) return;
+    movedByKey.current = false;
     document.querySelector(`[data-row-index="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [cursor]);
 
@@ -268,7 +277,7 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
                 <Table.Tr>
                   {canAct && (
                     <Table.Th w={40}>
-                      <Checkbox aria-label={t('incidents.selectAll')} checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))} />
+                      <input type="checkbox" className={classes.checkbox} aria-label={t('incidents.selectAll')} checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))} />
                     </Table.Th>
                   )}
                   <Table.Th>{t('incidents.priorityColumn')}</Table.Th>
@@ -321,80 +330,72 @@ function QueueRow(props: { incident: IncidentQueueItem; index: number; current: 
   const { t } = useTranslation();
   const { incident } = props;
   const ack = incident.customerAcknowledgement;
+  const href = `/incidents/${incident.id}`;
+  const via = ack ? (ack.via ? t(`live.ackVia.${ack.via}`) : t('live.ackViaUnknown')) : '';
   return (
-    <Table.Tr data-row-index={props.index} data-fresh={props.fresh || undefined} aria-selected={props.current} bg={props.current ? 'blue.0' : props.fresh ? 'teal.0' : undefined} style={props.current ? { outline: '2px solid var(--mantine-color-blue-6)', outlineOffset: -2 } : undefined}>
+    <tr className={classes.row} data-row-index={props.index} data-fresh={props.fresh || undefined} aria-selected={props.current}>
       {props.selectable && (
-        <Table.Td>
-          <Checkbox aria-label={t('incidents.selectOne', { title: incident.title })} checked={props.selected} onChange={props.onToggle} />
-        </Table.Td>
+        <td className={classes.cell}>
+          <input type="checkbox" className={classes.checkbox} aria-label={t('incidents.selectOne', { title: incident.title })} checked={props.selected} onChange={props.onToggle} />
+        </td>
       )}
-      <Table.Td>
+      <td className={classes.cell}>
         <PriorityBadge priority={incident.priority} />
-      </Table.Td>
-      <Table.Td>
-        <Group gap={6} wrap="nowrap">
-          <RouterLink to={`/incidents/${incident.id}`} fw={600}>
+      </td>
+      <td className={classes.cell}>
+        <div className={classes.titleLine}>
+          <a className={classes.title} href={href} onClick={(event) => followLink(event, href)}>
             {incident.title}
-          </RouterLink>
+          </a>
           {props.fresh && (
             <Badge color="teal" size="sm" variant="filled">
               {t('incidents.new')}
             </Badge>
           )}
-        </Group>
-        <Text size="xs" c="gray.7">
+        </div>
+        <div className={classes.meta}>
           {t(`incidents.kind.${incident.kind}`)}
           {incident.insideHost ? ` · ${incident.insideHost}` : ''}
           {incident.peer ? ` ↔ ${incident.peer}` : ''}
-        </Text>
-      </Table.Td>
-      <Table.Td>{incident.organizationName}</Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`incidents.direction.${incident.direction}`)}</Table.Td>
-      <Table.Td>{t(`incidents.engine.${incident.engine}`)}</Table.Td>
-      <Table.Td>
+        </div>
+      </td>
+      <td className={classes.cell}>{incident.organizationName}</td>
+      <td className={`${classes.cell} ${classes.nowrap}`}>{t(`incidents.direction.${incident.direction}`)}</td>
+      <td className={classes.cell}>{t(`incidents.engine.${incident.engine}`)}</td>
+      <td className={classes.cell}>
         <StatusBadge status={incident.status} />
-      </Table.Td>
-      <Table.Td>
+      </td>
+      <td className={classes.cell}>
         {ack ? (
-          <Stack gap={2} title={t('live.ackTitle', { at: props.acknowledgedAt ?? '', via: ack.via ? t(`live.ackVia.${ack.via}`) : t('live.ackViaUnknown'), by: ack.by ?? t('live.ackByUnknown') })}>
-            <Badge color="green" variant="light" size="sm" style={{ width: 'max-content' }}>
-              {t('live.ackDone')}
-            </Badge>
-            <Text size="xs" c="gray.7" style={{ whiteSpace: 'nowrap' }}>
-              {props.acknowledgedAt}
-            </Text>
-            <Text size="xs" c="gray.7" style={{ whiteSpace: 'nowrap' }}>
-              {ack.via ? t(`live.ackVia.${ack.via}`) : t('live.ackViaUnknown')}
+          <div className={classes.ack} title={t('live.ackTitle', { at: props.acknowledgedAt ?? '', via, by: ack.by ?? t('live.ackByUnknown') })}>
+            <span className={classes.ackBadge}>{t('live.ackDone')}</span>
+            <span className={classes.meta}>{props.acknowledgedAt}</span>
+            <span className={`${classes.meta} ${classes.nowrap}`}>
+              {via}
               {ack.by ? ` · ${ack.by}` : ''}
-            </Text>
-          </Stack>
+            </span>
+          </div>
         ) : (
-          <Text size="sm" c="gray.7" style={{ whiteSpace: 'nowrap' }}>
-            {t('live.ackNone')}
-          </Text>
+          <span className={classes.muted}>{t('live.ackNone')}</span>
         )}
-      </Table.Td>
-      <Table.Td ta="right">
+      </td>
+      <td className={`${classes.cell} ${classes.numeric}`}>
         <CountBadge count={incident.alertCount} />
-      </Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-        <Text size="sm">{props.lastSeen}</Text>
-      </Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-        <Text size="sm">{incident.assigneeUserId ? (props.mine ? t('incidents.assignedMe') : t('incidents.assignedOther')) : t('incidents.unassigned')}</Text>
-      </Table.Td>
-    </Table.Tr>
+      </td>
+      <td className={`${classes.cell} ${classes.nowrap}`}>{props.lastSeen}</td>
+      <td className={`${classes.cell} ${classes.nowrap}`}>{incident.assigneeUserId ? (props.mine ? t('incidents.assignedMe') : t('incidents.assignedOther')) : t('incidents.unassigned')}</td>
+    </tr>
   );
 }
 
 /** "+N": the detections beyond the first that the incident has absorbed. */
 export function CountBadge({ count }: { count: number }) {
   const { t } = useTranslation();
-  if (count <= 1) return <Text size="sm">{t('incidents.countOne')}</Text>;
+  if (count <= 1) return <span>{t('incidents.countOne')}</span>;
   return (
-    <Badge variant="outline" color="dark" radius="sm" title={t('incidents.countTitle', { count })} style={{ width: 'max-content', maxWidth: 'none' }}>
+    <span className={classes.count} title={t('incidents.countTitle', { count })}>
       {t('incidents.countMore', { more: count - 1 })}
-    </Badge>
+    </span>
   );
 }
 

@@ -1,7 +1,7 @@
 import type { AnchorProps } from '@mantine/core';
 import { Anchor } from '@mantine/core';
 import type { MouseEvent, ReactNode } from 'react';
-import { navigate } from './router.ts';
+import { followLink } from './router.ts';
 
 interface RouterLinkProps extends AnchorProps {
   to: string;
@@ -11,9 +11,7 @@ interface RouterLinkProps extends AnchorProps {
 /** A real link (it opens in a new tab too) that moves inside the console without reloading. */
 export function RouterLink({ to, children, ...props }: RouterLinkProps) {
   function onClick(event: MouseEvent<HTMLAnchorElement>) {
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    event.preventDefault();
-    navigate(to);
+    followLink(event, to);
   }
   return (
     <Anchor href={to} onClick={onClick} {...props}>

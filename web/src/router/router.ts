@@ -24,6 +24,16 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   notify();
 }
 
+/**
+ * A link's click inside the console: moves without reloading, unless the reader asked for a new tab
+ * or window (modifier keys, middle button) — then the browser follows the real href.
+ */
+export function followLink(event: { defaultPrevented: boolean; button: number; metaKey: boolean; ctrlKey: boolean; shiftKey: boolean; altKey: boolean; preventDefault(): void }, to: string): void {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  navigate(to);
+}
+
 export interface Location {
   pathname: string;
   search: string;
