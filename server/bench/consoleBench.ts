@@ -19,7 +19,7 @@
  * work — script, style, layout, parsing — from Chromium's own trace)
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -199,7 +199,13 @@ try {
     // Navigation start (timeOrigin) to the moment the row is painted (and, for comparison, in the DOM).
     times.push(await page.evaluate<number>('window.otasukeFirstRowPaintedAt'));
     inDom.push(await page.evaluate<number>('window.otasukeFirstRowAt'));
-    if (profiler) printProfile((await profiler.send('Profiler.stop')).profile);
+    if (profiler) {
+      const { profile } = await profiler.send('Profiler.stop');
+      // The whole profile too, for Chromium's DevTools (Performance → Load profile).
+      writeFileSync(join(tmpdir(), 'console-bench.cpuprofile'), JSON.stringify(profile));
+      console.log(`  CPU profile written to ${join(tmpdir(), 'console-bench.cpuprofile')}`);
+      printProfile(profile);
+    }
     if (chromeTrace) printMainThread(JSON.parse((await browser.stopTracing()).toString('utf8')) as ChromeTrace);
     const rows = await page.locator('tr[data-row-index]').count();
     if (i === 0) console.log(`first page: ${rows} rows`);

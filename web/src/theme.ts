@@ -1,4 +1,4 @@
-import { createTheme } from '@mantine/core';
+import { Combobox, createTheme } from '@mantine/core';
 
 // Noto Sans JP is bundled (see main.tsx); the system fonts only cover the moment before it loads.
 const fontFamily = "'Noto Sans JP', 'Hiragino Sans', 'Hiragino Kaku Gothic ProN', Meiryo, system-ui, sans-serif";
@@ -11,4 +11,10 @@ export const theme = createTheme({
   // Keyboard users always see where they are; mouse clicks do not leave a ring.
   focusRing: 'auto',
   defaultRadius: 'md',
+  components: {
+    // A closed dropdown is not rendered: Mantine keeps it mounted (hidden) by default, and each mounted
+    // one measures the page for its position on the first render — a forced style and layout pass
+    // per multi-select before the page is even painted.
+    Combobox: Combobox.extend({ defaultProps: { keepMounted: false } }),
+  },
 });

@@ -271,7 +271,7 @@ export function IncidentQueuePage({ canAct, userId }: { canAct: boolean; userId:
       {incidents.data && rows.length === 0 && <Alert color="gray">{t('incidents.emptyQueue')}</Alert>}
       {rows.length > 0 && (
         <Card withBorder padding={0}>
-          <Table.ScrollContainer minWidth={1320}>
+          <Table.ScrollContainer minWidth={1320} type="native">
             <Table verticalSpacing="xs" highlightOnHover aria-label={t('admin.incidents')}>
               <Table.Thead>
                 <Table.Tr>

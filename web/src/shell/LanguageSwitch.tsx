@@ -11,7 +11,7 @@ export function LanguageSwitch() {
   const { t } = useTranslation();
   const current = currentLanguage();
   return (
-    <Button.Group role="group" aria-label={t('language.label')}>
+    <Button.Group aria-label={t('language.label')}>
       {languages.map((language) => (
         <Button key={language} size="compact-xs" variant={language === current ? 'filled' : 'default'} aria-pressed={language === current} onClick={() => void setLanguage(language)}>
           {t(`language.${language}`)}
