@@ -4,7 +4,7 @@
  * failures that must come back as verdicts: clamd absent, clamd silent.
  */
 import { createServer } from 'node:net';
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +50,7 @@ describe('clamd failures are verdicts, never exceptions', () => {
   let dead: Server;
   // Like clamd past StreamMaxLength when its answer is lost to the reset: drops an INSTREAM after
   // 64 KiB without a word, still answers PING. `dead` drops everything, PING included.
-  const dropAfter = (answerPing: boolean) => (s: import('node:net').Socket) => {
+  const dropAfter = (answerPing: boolean) => (s: Socket) => {
     let got = 0;
     s.on('error', () => undefined);
     s.on('data', (d: Buffer) => {
