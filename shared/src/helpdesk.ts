@@ -82,7 +82,16 @@ export type TicketComment = z.infer<typeof TicketComment>;
 export const TicketContext = z
   .object({
     openIncidents: z.array(z.object({ id: z.uuid(), kind: z.string(), priority: z.string(), status: z.string(), lastSeenAt: Timestamp })),
-    recentAlerts: z.array(z.object({ id: z.uuid(), signature: z.string(), severity: z.number(), observedAt: Timestamp })),
+    recentAlerts: z.array(
+      z.object({
+        id: z.uuid(),
+        signature: z.string(),
+        severity: z.number(),
+        observedAt: Timestamp,
+        // The plain-language title in both languages, as the owner reads it (contexts saved before it existed lack it).
+        title: z.object({ ja: z.string(), en: z.string() }).optional(),
+      }),
+    ),
     sensors: z.array(z.object({ sensorId: z.uuid(), name: z.string(), status: z.string(), lastHeartbeatAt: Timestamp.nullable(), dropRate: z.number().nullable() })),
     contract: z.object({ planCode: z.string(), startDate: z.string(), endDate: z.string().nullable() }).nullable(),
   })

@@ -118,6 +118,11 @@ describe('help desk → dispatch → insurance (issue #8 acceptance)', () => {
     const staffView = (await platform.request(desk, 'GET', `/api/v1/helpdesk/tickets/${ids.ticket}`)).json();
     expect(staffView.context.openIncidents.map((i: { id: string }) => i.id)).toEqual([ids.incident]);
     expect(staffView.context.recentAlerts).toHaveLength(2);
+    // The desk reads each alert as the owner does, with the rule's name beside it.
+    expect(staffView.context.recentAlerts[0]).toMatchObject({
+      signature: 'OTASUKE IOC known C2 server',
+      title: { ja: 'パソコンが攻撃者のサーバーと通信しています', en: "A computer is talking to an attacker's server" },
+    });
     expect(staffView.context.sensors).toEqual([expect.objectContaining({ name: '本店センサー', lastHeartbeatAt: platform.clock.now().toISOString(), dropRate: 0.001 })]);
     expect(staffView.context.contract).toEqual({ planCode: 'member', startDate: '2026-03-01', endDate: null });
   });

@@ -5,10 +5,12 @@
  * sender) is visible to operator staff only.
  */
 import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
-import type { TicketContext, TicketCounts, TicketQuery, TicketSubscriber } from '@otasuke/shared';
+import type { AlertDirection, TicketContext, TicketCounts, TicketQuery, TicketSubscriber } from '@otasuke/shared';
 import type { TenantFilter } from '../access/accessScope.ts';
 import type { Db } from '../db/database.ts';
 import { restrictToTenant } from '../db/tenantFilter.ts';
+import { incidentTitle } from '../explain/incidentText.ts';
+import { endsOf } from '../incidents/correlation.ts';
 import { helpdeskDb, iso, type HelpdeskDb, type HelpdeskTables, type RemoteSessionsTable, type TicketCommentsTable, type TicketsTable } from './helpdeskTables.ts';
 
 export type TicketRow = Selectable<TicketsTable>;
@@ -340,8 +342,8 @@ export class HelpdeskRepository {
       .orderBy('lastSeenAt', 'desc')
       .limit(20)
       .execute();
-    const alerts = await sql<{ id: string; signature: string; severity: number; observedAt: Date }>`
-      select id, signature, severity, observed_at from alerts
+    const alerts = await sql<{ id: string; signature: string; severity: number; observedAt: Date; explain: string; direction: AlertDirection; srcIp: string; destIp: string }>`
+      select id, signature, severity, observed_at, explain, direction, host(src_ip) as src_ip, host(dest_ip) as dest_ip from alerts
       where organization_id = ${organizationId} and observed_at > ${new Date(now.getTime() - 7 * 86_400_000)} and not suppressed
       order by observed_at desc limit 20`.execute(this.db);
     const sensors = await sql<{ sensorId: string; name: string; status: string; lastHeartbeatAt: Date | null; dropRate: number | null }>`
@@ -353,7 +355,11 @@ export class HelpdeskRepository {
     const contract = await this.db.selectFrom('contracts').select(['planCode', 'startDate', 'endDate']).where('organizationId', '=', organizationId).executeTakeFirst();
     return {
       openIncidents: incidents.map((i) => ({ id: i.id, kind: i.kind, priority: i.priority, status: i.status, lastSeenAt: iso(i.lastSeenAt)! })),
-      recentAlerts: alerts.rows.map((a) => ({ id: a.id, signature: a.signature, severity: Number(a.severity), observedAt: iso(a.observedAt)! })),
+      recentAlerts: alerts.rows.map((a) => {
+        // The desk speaks with the owner in the owner's words: the same title the owner's mail and portal use.
+        const facts = { explain: a.explain, ...endsOf(a), alertCount: 1 };
+        return { id: a.id, signature: a.signature, severity: Number(a.severity), observedAt: iso(a.observedAt)!, title: { ja: incidentTitle(facts, 'ja'), en: incidentTitle(facts, 'en') } };
+      }),
       sensors: sensors.rows.map((s) => ({ sensorId: s.sensorId, name: s.name, status: s.status, lastHeartbeatAt: iso(s.lastHeartbeatAt), dropRate: s.dropRate === null ? null : Number(s.dropRate) })),
       contract: contract ? { planCode: contract.planCode, startDate: String(contract.startDate), endDate: contract.endDate === null ? null : String(contract.endDate) } : null,
     };

@@ -106,8 +106,13 @@ export function SubscriberPanel({ ticketId, hasSubscriber }: { ticketId: string;
             {overview.data.context.recentAlerts.slice(0, alertsShown).map((a) => (
               <Stack key={a.id} gap={0}>
                 <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
-                  {a.signature}
+                  {a.title ? a.title[i18n.language === 'en' ? 'en' : 'ja'] : a.signature}
                 </Text>
+                {a.title && (
+                  <Text size="xs" c="gray.7" style={{ overflowWrap: 'anywhere' }}>
+                    {a.signature}
+                  </Text>
+                )}
                 <Text size="xs" c="gray.7">
                   {t('helpdesk.alertLine', { severity: a.severity, at: formatDateTime(a.observedAt) })}
                 </Text>
