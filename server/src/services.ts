@@ -59,6 +59,9 @@ import { HelpdeskRepository } from './helpdesk/helpdeskRepository.ts';
 import { HelpdeskService } from './helpdesk/helpdeskService.ts';
 import { DispatchRepository } from './dispatch/dispatchRepository.ts';
 import { DispatchService } from './dispatch/dispatchService.ts';
+import { VendorStaffRepository } from './dispatch/vendorStaffRepository.ts';
+import { VendorStaffService } from './dispatch/vendorStaffService.ts';
+import { Invitations } from './auth/invitations.ts';
 import { InsuranceRepository } from './insurance/insuranceRepository.ts';
 import { InsuranceService } from './insurance/insuranceService.ts';
 import { EmailChannel, WebhookChannel } from './notifications/channels.ts';
@@ -122,6 +125,7 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
   const feedRepository = new FeedRepository(db);
   const bundles = new BundleService(new BundleRepository(db), feedRepository, audit, clock, adapters.distribution?.bundles);
   const dispatchRepository = new DispatchRepository(db);
+  const invitations = new Invitations(authRepository, mail, audit, clock, links);
   const enrollment = new EnrollmentService(new EnrollmentRepository(db), organizationRepository, audit, clock, links, bundles);
   return {
     db,
@@ -144,7 +148,7 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
     bundles,
     feeds: new FeedService(feedRepository, bundles, audit, clock, adapters.distribution?.feeds),
     kpi: new KpiService(new KpiRepository(db), clock),
-    applications: new ApplicationService(new ApplicationRepository(db, contractRepository), authRepository, audit, mail, clock, links),
+    applications: new ApplicationService(new ApplicationRepository(db, contractRepository), invitations, audit, mail, clock),
     alertStore,
     ingest: new IngestService(alertStore, new SensorRateLimiter(adapters.ingestRate ?? DEFAULT_INGEST_RATE), adapters.ingestQueue ?? null),
     alerts: new AlertService(new AlertRepository(db)),
@@ -154,6 +158,7 @@ export function createServices(db: Db, clock: Clock, settings: ServiceSettings, 
     subscriberDirectory: new SubscriberDirectoryService(new SubscriberDirectoryRepository(db), clock),
     helpdesk: new HelpdeskService(new HelpdeskRepository(db), audit, mail, clock),
     dispatch: new DispatchService(dispatchRepository, audit, mail, clock, links),
+    vendorStaff: new VendorStaffService(new VendorStaffRepository(db), invitations, audit, clock),
     insurance: new InsuranceService(new InsuranceRepository(db), dispatchRepository, incidents, audit, clock),
     notifications: new NotificationService(new NotificationRepository(db), audit, clock, links, {
       email: new EmailChannel(mail),

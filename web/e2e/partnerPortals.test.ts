@@ -142,8 +142,13 @@ describe('vendor and insurer portals', () => {
     await candidates.getByRole('row').filter({ hasText: vendorAName }).waitFor();
     expect(await candidates.getByRole('row').nth(1).innerText()).toContain(vendorAName);
     expect(await candidates.getByRole('row').nth(2).innerText()).toContain(vendorBName);
+    // Each candidate can also be picked by name (e.g. the vendor of last time); this story takes the next best.
+    const pickB = candidates.getByRole('button', { name: `この業者に依頼する（${vendorBName}）` });
+    expect(await pickB.isEnabled()).toBe(true);
     await page.getByRole('button', { name: '次の候補に依頼する' }).click();
     await page.getByTestId('offers').getByRole('row').filter({ hasText: vendorAName }).filter({ hasText: '返事待ち' }).waitFor();
+    // While A has not answered, no other vendor can be picked.
+    expect(await pickB.isDisabled()).toBe(true);
     await screenshot(page, 'partners-desk-offered.png');
   });
 

@@ -1,9 +1,7 @@
 import type { Application, ApplicationApproval, ApplicationApprove, ApplicationCreate, ApplicationStatus } from '@otasuke/shared';
 import { tenantFilterOf, type AccessScope, type RequestContext } from '../access/accessScope.ts';
 import type { AuditService } from '../audit/auditService.ts';
-import type { AuthRepository } from '../auth/authRepository.ts';
-import { hashPassword } from '../auth/passwordHasher.ts';
-import { hashSecretToken, newSecretToken } from '../auth/secrets.ts';
+import { unusablePasswordHash, type Invitations } from '../auth/invitations.ts';
 import type { Clock } from '../clock.ts';
 import { addDays, addMonths } from '../billing/money.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors.ts';
@@ -11,26 +9,18 @@ import { bilingual, translate, type MessageKey } from '../i18n/catalog.ts';
 import type { MailService } from '../mail/mailService.ts';
 import type { ApplicationRepository } from './applicationRepository.ts';
 
-/** How long the invitation link of a new subscriber's admin stays valid. */
-export const INVITATION_DAYS = 7;
-
-export interface ApplicationSettings {
-  publicUrl: string;
-}
-
 /**
  * 申込 → review → approval. Approval creates the subscriber (organization, sites, admin user,
- * contract, insurance policy) in one transaction, then mails the admin an invitation: a one-time
- * link of the password-reset kind (same token table and page, longer validity) to set a password.
+ * contract, insurance policy) in one transaction, then mails the admin an invitation
+ * (auth/invitations.ts: a one-time link of the password-reset kind to set a password).
  */
 export class ApplicationService {
   constructor(
     private readonly repository: ApplicationRepository,
-    private readonly authRepository: AuthRepository,
+    private readonly invitations: Invitations,
     private readonly audit: AuditService,
     private readonly mail: MailService,
     private readonly clock: Clock,
-    private readonly settings: ApplicationSettings,
   ) {}
 
   async submit(context: RequestContext, input: ApplicationCreate): Promise<{ id: string; status: ApplicationStatus }> {
@@ -80,7 +70,7 @@ export class ApplicationService {
       reviewerId: scope.userId,
       at: now,
       // Nobody knows this password: the admin sets one through the invitation link.
-      passwordHash: await hashPassword(newSecretToken()),
+      passwordHash: await unusablePasswordHash(),
       startDate: input.startDate,
       minimumTermMonths: input.minimumTermMonths ?? null,
       insurance: {
@@ -98,17 +88,8 @@ export class ApplicationService {
     await this.audit.record(context, { action: 'user.create', organizationId: result.organizationId, targetType: 'user', targetId: result.adminUserId, details: { email: current.email, role: 'subscriber_admin' } });
     await this.audit.record(context, { action: 'contract.create', organizationId: result.organizationId, targetType: 'contract', targetId: result.contractId, details: { planCode: current.membership, startDate: input.startDate } });
     await this.audit.record(context, { action: 'insurance_policy.create', organizationId: result.organizationId, targetType: 'insurance_policy', targetId: result.insurancePolicyId, details: { policyNumber: input.insurancePolicyNumber } });
-    await this.invite(context, result.adminUserId, result.organizationId, current);
+    await this.invitations.send(context, { userId: result.adminUserId, organizationId: result.organizationId, email: current.email, name: current.contactName }, 'subscriberAdmin');
     return result;
-  }
-
-  private async invite(context: RequestContext, userId: string, organizationId: string, application: Application): Promise<void> {
-    const now = this.clock.now();
-    const token = newSecretToken();
-    await this.authRepository.createPasswordReset({ tokenHash: hashSecretToken(token), userId, createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_DAYS * 86_400_000) });
-    const vars = { name: application.contactName, days: INVITATION_DAYS, link: `${this.settings.publicUrl}/reset-password?token=${token}` };
-    await this.mail.enqueue({ organizationId, to: application.email, subject: translate('ja', 'mail.invitation.subject'), text: bilingual('ja', 'mail.invitation.body', vars) });
-    await this.audit.record(context, { action: 'user.invite', organizationId, targetType: 'user', targetId: userId });
   }
 
   private async review(context: RequestContext, id: string, status: ApplicationStatus, note: string): Promise<Application> {

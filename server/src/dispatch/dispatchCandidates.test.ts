@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { areaMatch, rankCandidates, type VendorForMatching } from './dispatchCandidates.ts';
+import { areaMatch, ineligibility, rankCandidates, type VendorForMatching } from './dispatchCandidates.ts';
 
 const vendor = (id: string, over: Partial<VendorForMatching>): VendorForMatching => ({
   organizationId: id, companyName: id, areas: [{ prefecture: '大阪府', city: '大阪市北区' }], skills: ['pc_repair'], capacity: 2, openJobs: 0, hourlyRateYen: 8000, active: true, ...over,
@@ -31,6 +31,13 @@ describe('rankCandidates', () => {
       new Set(['asked']),
     );
     expect(ranked.map((c) => c.organizationId)).toEqual(['ok']);
+  });
+
+  it('names why a vendor is not a candidate (the reason the desk is told when it picks one)', () => {
+    const asked = new Set(['asked']);
+    expect(
+      [vendor('no-skill', { skills: ['cabling'] }), vendor('full', { openJobs: 2 }), vendor('inactive', { active: false }), vendor('kyoto', { areas: [{ prefecture: '京都府', city: '京都市' }] }), vendor('asked', {}), vendor('ok', {})].map((v) => [v.organizationId, ineligibility(job, v, asked)]),
+    ).toEqual([['no-skill', 'no_skill'], ['full', 'no_room'], ['inactive', 'inactive'], ['kyoto', 'no_area'], ['asked', 'already_offered'], ['ok', null]]);
   });
 
   it('matches a site without a known prefecture to nobody', () => {

@@ -24,10 +24,21 @@ export function areaMatch(areas: VendorArea[], prefecture: string | null, city: 
   return inPrefecture.length > 0 ? 'prefecture' : null;
 }
 
+/** Why a registered vendor is not a candidate for the job (null: it is one). */
+export type Ineligibility = 'inactive' | 'already_offered' | 'no_skill' | 'no_room' | 'no_area';
+
+export function ineligibility(job: { prefecture: string | null; city: string | null; skill: string }, v: VendorForMatching, alreadyOffered: ReadonlySet<string> = new Set()): Ineligibility | null {
+  if (!v.active) return 'inactive';
+  if (alreadyOffered.has(v.organizationId)) return 'already_offered';
+  if (!v.skills.includes(job.skill)) return 'no_skill';
+  if (v.openJobs >= v.capacity) return 'no_room';
+  return areaMatch(v.areas, job.prefecture, job.city) ? null : 'no_area';
+}
+
 export function rankCandidates(job: { prefecture: string | null; city: string | null; skill: string }, vendors: VendorForMatching[], alreadyOffered: ReadonlySet<string> = new Set()): DispatchCandidate[] {
   const ranked: Array<DispatchCandidate & { load: number }> = [];
   for (const v of vendors) {
-    if (!v.active || alreadyOffered.has(v.organizationId) || !v.skills.includes(job.skill) || v.openJobs >= v.capacity) continue;
+    if (ineligibility(job, v, alreadyOffered)) continue;
     const match = areaMatch(v.areas, job.prefecture, job.city);
     if (!match) continue;
     ranked.push({ organizationId: v.organizationId, companyName: v.companyName, match, openJobs: v.openJobs, capacity: v.capacity, hourlyRateYen: v.hourlyRateYen, load: v.openJobs / v.capacity });

@@ -87,8 +87,14 @@ export class DispatchRepository {
     return this.db.selectFrom('dispatchOffers').selectAll().where('jobId', '=', jobId).orderBy('rank').execute();
   }
 
-  async insertOffer(offer: { jobId: string; vendorOrganizationId: string; rank: number; offeredAt: Date; deadlineAt: Date }): Promise<DispatchOfferRow> {
-    return this.db.insertInto('dispatchOffers').values(offer).returningAll().executeTakeFirstOrThrow();
+  /** The new offer, or undefined when the job already has one waiting (or this vendor was asked): a concurrent offer won. */
+  async insertOffer(offer: { jobId: string; vendorOrganizationId: string; rank: number; offeredAt: Date; deadlineAt: Date }): Promise<DispatchOfferRow | undefined> {
+    try {
+      return await this.db.insertInto('dispatchOffers').values(offer).returningAll().executeTakeFirstOrThrow();
+    } catch (error) {
+      if ((error as { code?: string } | null)?.code === '23505') return undefined;
+      throw error;
+    }
   }
 
   /** Answers a pending offer; false when it was no longer pending (answered or expired meanwhile). */

@@ -13,7 +13,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requestContext, scopeOf } from '../http/accessGuard.ts';
 import type { Services } from '../http/services.ts';
-import { DispatchJobDetail } from './dispatchSchemas.ts';
+import { DispatchJobDetail, DispatchOfferRequest } from './dispatchSchemas.ts';
 
 const deskStaff = { roles: ['operator_admin', 'analyst', 'helpdesk'] } as const;
 const vendorStaff = { roles: ['vendor_staff'] } as const;
@@ -73,8 +73,17 @@ export function dispatchRoutes({ dispatch }: Services): FastifyPluginAsyncZod {
     );
     app.post(
       '/dispatch/jobs/:id/offer',
-      { config: { access: deskStaff }, schema: { tags, summary: 'Offer the job to the best vendor not yet asked (mailed; declines and expiries move on by themselves)', params: IdParam, response: { 200: DispatchJob } } },
-      async (request) => dispatch.offerNext(requestContext(request), request.params.id),
+      {
+        config: { access: deskStaff },
+        schema: {
+          tags,
+          summary: 'Offer the job to the best vendor not yet asked, or to the candidate the desk names in vendorId (mailed; declines and expiries move on to the next best by themselves)',
+          params: IdParam,
+          body: DispatchOfferRequest.nullish(),
+          response: { 200: DispatchJob },
+        },
+      },
+      async (request) => dispatch.offer(requestContext(request), request.params.id, request.body?.vendorId),
     );
     app.post(
       '/dispatch/expire-offers',

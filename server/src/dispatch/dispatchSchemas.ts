@@ -15,3 +15,9 @@ export const DispatchJobDetail = DispatchJob.extend({
   offers: z.array(DispatchOfferDetail).nullable(),
 }).meta({ id: 'DispatchJobDetail' });
 export type DispatchJobDetail = z.infer<typeof DispatchJobDetail>;
+
+/** The desk's offer: without a vendor, the best candidate not yet asked; with one, that candidate. */
+export const DispatchOfferRequest = z
+  .object({ vendorId: z.uuid().optional().describe('a vendor from GET /dispatch/jobs/:id/candidates (the desk’s choice, e.g. the customer asks for the vendor of last time)') })
+  .meta({ id: 'DispatchOfferRequest' });
+export type DispatchOfferRequest = z.infer<typeof DispatchOfferRequest>;

@@ -15,7 +15,7 @@ import { AppError, BadRequestError, ConflictError, NotFoundError, Unauthenticate
 import { iso } from '../helpdesk/helpdeskTables.ts';
 import { translate } from '../i18n/catalog.ts';
 import type { MailService } from '../mail/mailService.ts';
-import { rankCandidates } from './dispatchCandidates.ts';
+import { ineligibility, rankCandidates, type Ineligibility } from './dispatchCandidates.ts';
 import type { DispatchJobRow, DispatchRepository, JobViewer } from './dispatchRepository.ts';
 import type { DispatchJobDetail } from './dispatchSchemas.ts';
 
@@ -24,6 +24,9 @@ type DispatchJob = DispatchJobDetail;
 /** Photos and small documents only: the database is no file store. */
 export const MAX_FILE_BYTES = 1024 * 1024;
 export const MAX_FILES_PER_JOB = 20;
+
+/** Two offers for one job at the same moment: the second is refused (the first one's vendor is being asked). */
+const offerRaceText = 'an offer is still waiting for the vendor’s answer';
 
 export class DispatchService {
   constructor(
@@ -97,14 +100,42 @@ export class DispatchService {
     return rankCandidates(job, await this.repository.vendorsForMatching(), offered);
   }
 
+  /** The desk's offer: to the vendor it chose when it names one, otherwise to the next best. */
+  async offer(context: RequestContext, id: string, vendorId: string | undefined): Promise<DispatchJob> {
+    return vendorId === undefined ? this.offerNext(context, id) : this.offerChosen(context, id, vendorId);
+  }
+
   /** Offers the job to the best vendor not yet asked; none left → the job is unfilled (the desk calls around). */
   async offerNext(context: RequestContext, id: string): Promise<DispatchJob> {
     const scope = requireScope(context);
-    const job = await this.find(scope, id);
-    if (job.status !== 'requested' && job.status !== 'offered' && job.status !== 'unfilled') throw new ConflictError(`the job is already ${job.status}`);
-    const offers = await this.repository.offers(id);
-    if (offers.some((o) => o.status === 'pending')) throw new ConflictError('an offer is still waiting for the vendor’s answer');
+    const job = await this.openForOffer(scope, id);
     const updated = await this.offerToNextCandidate(context, job);
+    if (!updated) throw new ConflictError(offerRaceText);
+    return this.view(scope, updated);
+  }
+
+  /**
+   * Offers the job to one of its current candidates the desk picked (same rules as the next best:
+   * active, skilled, with room, serving the place, not asked before). Anything else is refused with
+   * the reason in `details.reason` and nothing changes; a declined or expired chosen offer moves on
+   * to the next best like any other.
+   */
+  async offerChosen(context: RequestContext, id: string, vendorId: string): Promise<DispatchJob> {
+    const scope = requireScope(context);
+    const job = await this.openForOffer(scope, id);
+    const offers = await this.repository.offers(id);
+    const asked = new Set(offers.map((o) => o.vendorOrganizationId));
+    const vendors = await this.repository.vendorsForMatching();
+    const ranked = rankCandidates(job, vendors, asked);
+    const index = ranked.findIndex((c) => c.organizationId === vendorId);
+    if (index < 0) {
+      const vendor = vendors.find((v) => v.organizationId === vendorId);
+      // An unknown id and another organization's id (no vendor profile) answer alike.
+      const reason: ChosenVendorRefusal = vendor ? (ineligibility(job, vendor, asked) ?? 'no_area') : 'not_a_vendor';
+      throw new ConflictError(`${vendorId} is not a candidate for this job: ${REFUSAL_TEXT[reason]}; pick one from GET /dispatch/jobs/${id}/candidates`, { reason, vendorId });
+    }
+    const updated = await this.offerTo(context, job, ranked[index]!, offers.length + 1, { chosenBy: 'desk', candidateRank: index + 1 });
+    if (!updated) throw new ConflictError(offerRaceText);
     return this.view(scope, updated);
   }
 
@@ -230,7 +261,17 @@ export class DispatchService {
     return true;
   }
 
-  private async offerToNextCandidate(context: RequestContext, job: DispatchJobRow): Promise<DispatchJobRow> {
+  /** A job the desk may offer now: still looking for a vendor, and no offer waiting for an answer. */
+  private async openForOffer(scope: AccessScope, id: string): Promise<DispatchJobRow> {
+    const job = await this.find(scope, id);
+    if (job.status !== 'requested' && job.status !== 'offered' && job.status !== 'unfilled') throw new ConflictError(`the job is already ${job.status}`);
+    const offers = await this.repository.offers(id);
+    if (offers.some((o) => o.status === 'pending')) throw new ConflictError(offerRaceText);
+    return job;
+  }
+
+  /** The job as offered (or unfilled); null when another offer for it went in first (after a decline or expiry that is fine: it is being offered). */
+  private async offerToNextCandidate(context: RequestContext, job: DispatchJobRow): Promise<DispatchJobRow | null> {
     const offers = await this.repository.offers(job.id);
     const next = rankCandidates(job, await this.repository.vendorsForMatching(), new Set(offers.map((o) => o.vendorOrganizationId)))[0];
     if (!next) {
@@ -238,9 +279,16 @@ export class DispatchService {
       await this.audit.record(context, { action: 'dispatch.unfilled', organizationId: job.organizationId, targetType: 'dispatch_job', targetId: job.id });
       return updated;
     }
+    return this.offerTo(context, job, next, offers.length + 1);
+  }
+
+  /** Records the offer with its deadline, mails the vendor and audits it (`extra`: how the vendor was picked). */
+  private async offerTo(context: RequestContext, job: DispatchJobRow, next: DispatchCandidate, rank: number, extra: Record<string, unknown> = {}): Promise<DispatchJobRow | null> {
     const now = this.clock.now();
     const deadlineAt = new Date(now.getTime() + job.offerMinutes * 60_000);
-    await this.repository.insertOffer({ jobId: job.id, vendorOrganizationId: next.organizationId, rank: offers.length + 1, offeredAt: now, deadlineAt });
+    const inserted = await this.repository.insertOffer({ jobId: job.id, vendorOrganizationId: next.organizationId, rank, offeredAt: now, deadlineAt });
+    // Another offer for this job went in first (the database keeps one waiting offer per job): no mail, no audit.
+    if (!inserted) return null;
     const updated = await this.repository.updateJob(job.id, { status: 'offered' });
     const vendor = (await this.repository.vendor(next.organizationId))!;
     const vars = {
@@ -254,7 +302,7 @@ export class DispatchService {
     };
     // The mail names the place and the problem only; the address and contact are shown once accepted in the portal.
     await this.mail.enqueue({ organizationId: next.organizationId, to: vendor.contactEmail, subject: translate('ja', 'mail.dispatch.offer.subject', vars), text: translate('ja', 'mail.dispatch.offer.body', vars) });
-    await this.audit.record(context, { action: 'dispatch.offer', organizationId: job.organizationId, targetType: 'dispatch_job', targetId: job.id, details: { vendor: next.organizationId, match: next.match } });
+    await this.audit.record(context, { action: 'dispatch.offer', organizationId: job.organizationId, targetType: 'dispatch_job', targetId: job.id, details: { vendor: next.organizationId, match: next.match, ...extra } });
     return updated;
   }
 
@@ -298,6 +346,18 @@ export class DispatchService {
     };
   }
 }
+
+type ChosenVendorRefusal = Ineligibility | 'not_a_vendor';
+
+/** The reason in the refusal's message (the console says it in Japanese from `details.reason`). */
+const REFUSAL_TEXT: Record<ChosenVendorRefusal, string> = {
+  not_a_vendor: 'no registered vendor has this id',
+  inactive: 'the vendor is paused in the registry',
+  already_offered: 'the vendor was already offered this job (declined, expired or accepted)',
+  no_skill: 'the vendor does not do this kind of work',
+  no_room: 'the vendor has no free capacity',
+  no_area: 'the vendor does not serve the site’s area',
+};
 
 export function viewerOf(scope: AccessScope): JobViewer {
   if (isOperatorRole(scope.role) && scope.organizationKind === 'operator') return { kind: 'all' };

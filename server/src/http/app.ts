@@ -42,6 +42,7 @@ import { statsRoutes } from '../stats/statsRoutes.ts';
 import { subscriberDirectoryRoutes } from '../subscriberDirectory/subscriberDirectoryRoutes.ts';
 import { helpdeskRoutes } from '../helpdesk/helpdeskRoutes.ts';
 import { dispatchRoutes } from '../dispatch/dispatchRoutes.ts';
+import { vendorStaffRoutes } from '../dispatch/vendorStaffRoutes.ts';
 import { insuranceRoutes } from '../insurance/insuranceRoutes.ts';
 import { liveEventRoutes } from '../liveEvents/liveEventRoutes.ts';
 import { accessGuard, type RouteAccess } from './accessGuard.ts';
@@ -160,6 +161,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
       await api.register(subscriberDirectoryRoutes(services));
       await api.register(helpdeskRoutes(services));
       await api.register(dispatchRoutes(services));
+      await api.register(vendorStaffRoutes(services));
       await api.register(insuranceRoutes(services));
       await api.register(notificationRoutes(services));
       await api.register(liveEventRoutes(services));

@@ -22,6 +22,7 @@ import type { StatsService } from '../stats/statsService.ts';
 import type { SubscriberDirectoryService } from '../subscriberDirectory/subscriberDirectoryService.ts';
 import type { HelpdeskService } from '../helpdesk/helpdeskService.ts';
 import type { DispatchService } from '../dispatch/dispatchService.ts';
+import type { VendorStaffService } from '../dispatch/vendorStaffService.ts';
 import type { InsuranceService } from '../insurance/insuranceService.ts';
 import type { NotificationService } from '../notifications/notificationService.ts';
 import type { LiveEventHub } from '../liveEvents/liveEventHub.ts';
@@ -53,6 +54,8 @@ export interface Services {
   subscriberDirectory: SubscriberDirectoryService;
   helpdesk: HelpdeskService;
   dispatch: DispatchService;
+  /** The vendor registry's portal accounts (invitations by mail). */
+  vendorStaff: VendorStaffService;
   insurance: InsuranceService;
   notifications: NotificationService;
   /** The console's live event streams (GET /events). */

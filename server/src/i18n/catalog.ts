@@ -35,6 +35,9 @@ const ja = {
   'mail.dispatch.offer.subject': '【お助け隊】駆け付け依頼のご打診（{{prefecture}}{{city}}・{{skill}}）',
   'mail.dispatch.offer.body':
     '{{company}} 御中\n\nお助け隊より駆け付け対応をご依頼します。\n\n訪問先: {{prefecture}}{{city}}\n必要な対応: {{skill}}\n内容: {{problem}}\n\n{{deadline}} までに、ポータルで受諾またはお断りをご回答ください。期限を過ぎると他の業者様にご依頼します。\n{{link}}\n\nサイバーセキュリティお助け隊',
+  'mail.vendorStaffInvitation.subject': '【お助け隊】協力会社ポータルのアカウントのご案内',
+  'mail.vendorStaffInvitation.body':
+    '{{name}} 様\n\nサイバーセキュリティお助け隊の駆け付け協力会社「{{company}}」のポータルに、あなたのアカウントを作成しました。\n下のリンクを開き、パスワードを設定してください（有効期限: {{days}}日、1回限り）。\n設定後は、このメールアドレスとパスワードでログインし、{{company}} への駆け付け依頼の確認・受諾・報告ができます。\n\n{{link}}\n\nお心当たりがない場合は、このメールを破棄してください。\n\nサイバーセキュリティお助け隊',
 } as const;
 
 export type MessageKey = keyof typeof ja;
@@ -70,6 +73,9 @@ const en: Record<MessageKey, string> = {
   'mail.dispatch.offer.subject': '[Otasuke] On-site job offer ({{prefecture}} {{city}}, {{skill}})',
   'mail.dispatch.offer.body':
     'To {{company}},\n\nOtasuke offers you an on-site job.\n\nWhere: {{prefecture}} {{city}}\nSkill: {{skill}}\nProblem: {{problem}}\n\nPlease accept or decline in the portal by {{deadline}}; after that the job is offered to another vendor.\n{{link}}\n\nCybersecurity Otasuketai',
+  'mail.vendorStaffInvitation.subject': '[Otasuke] Your account for the vendor portal',
+  'mail.vendorStaffInvitation.body':
+    'Dear {{name}},\n\nWe created your account in the portal of {{company}}, an on-site partner of Cybersecurity Otasuketai.\nOpen the link below to set your password (valid for {{days}} days, once).\nThen sign in with this email address and your password to see, accept and report the on-site jobs offered to {{company}}.\n\n{{link}}\n\nIf you were not expecting this, ignore this mail.\n\nCybersecurity Otasuketai',
 };
 
 export const catalogs: Record<Locale, Record<MessageKey, string>> = { ja, en };

@@ -4996,7 +4996,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Offer the job to the best vendor not yet asked (mailed; declines and expiries move on by themselves) */
+        /** Offer the job to the best vendor not yet asked, or to the candidate the desk names in vendorId (mailed; declines and expiries move on to the next best by themselves) */
         post: {
             parameters: {
                 query?: never;
@@ -5006,7 +5006,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DispatchOfferRequestInput"] | null;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -5305,6 +5309,109 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vendors/{id}/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The vendor’s portal accounts (its vendor_staff users, disabled ones included) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a portal account for the vendor and mail the person an invitation to set a password (Japanese first; link valid 7 days, once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VendorStaffCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vendors/{id}/staff/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Disable a portal account of the vendor (sessions end; the account stays for the record) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -7374,6 +7481,10 @@ export interface components {
                 severity: number;
                 /** @description ISO 8601 */
                 observedAt: string;
+                title?: {
+                    ja: string;
+                    en: string;
+                };
             }[];
             sensors: {
                 /** Format: uuid */
@@ -8064,6 +8175,24 @@ export interface components {
             companyName: string;
             /** @description the vendor holding the job */
             vendorName: string | null;
+        };
+        DispatchOfferRequestInput: {
+            /**
+             * Format: uuid
+             * @description a vendor from GET /dispatch/jobs/:id/candidates (the desk’s choice, e.g. the customer asks for the vendor of last time)
+             */
+            vendorId?: string;
+        };
+        VendorStaffCreateInput: {
+            /** @description where the invitation goes; also the sign-in name (one account per address) */
+            email: string;
+            /** @description the person’s name, as the mail addresses them */
+            displayName: string;
+            /**
+             * @default ja
+             * @enum {string}
+             */
+            locale: "ja" | "en";
         };
         ErrorBody: {
             error: {
@@ -9409,6 +9538,10 @@ export interface components {
                 severity: number;
                 /** @description ISO 8601 */
                 observedAt: string;
+                title?: {
+                    ja: string;
+                    en: string;
+                };
             }[];
             sensors: {
                 /** Format: uuid */
@@ -10099,6 +10232,24 @@ export interface components {
             companyName: string;
             /** @description the vendor holding the job */
             vendorName: string | null;
+        };
+        DispatchOfferRequest: {
+            /**
+             * Format: uuid
+             * @description a vendor from GET /dispatch/jobs/:id/candidates (the desk’s choice, e.g. the customer asks for the vendor of last time)
+             */
+            vendorId?: string;
+        };
+        VendorStaffCreate: {
+            /** @description where the invitation goes; also the sign-in name (one account per address) */
+            email: unknown;
+            /** @description the person’s name, as the mail addresses them */
+            displayName: string;
+            /**
+             * @default ja
+             * @enum {string}
+             */
+            locale: "ja" | "en";
         };
     };
     responses: never;

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Group, Loader, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, Loader, Select, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,7 +7,7 @@ import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
 import { useFormatDateTime } from '../i18n/dateTime.ts';
 import { useFormatYen } from '../operator/format.ts';
 import { RouterLink } from '../router/RouterLink.tsx';
-import { DispatchStatusBadge, JobFacts, JobFiles, JobReport, JobTimes, useSkillLabel, type DispatchStatus } from './dispatchUi.tsx';
+import { DispatchStatusBadge, JobFacts, JobFiles, JobReport, JobTimes, OfferErrorAlert, useSkillLabel, type DispatchStatus } from './dispatchUi.tsx';
 
 const dispatchesKey = ['dispatches'] as const;
 const statuses: DispatchStatus[] = ['requested', 'offered', 'accepted', 'on_site', 'reported', 'signed_off', 'unfilled'];
@@ -92,8 +92,9 @@ function DispatchDetail({ id }: { id: string }) {
     queryFn: () => expectOk(api.GET('/api/v1/dispatch/jobs/{id}/candidates', { params: { path: { id } } })),
     enabled: Boolean(open),
   });
+  // Without a vendor: the next best candidate; with one: the candidate the desk picked (e.g. the one of last time).
   const offer = useMutation({
-    mutationFn: () => expectOk(api.POST('/api/v1/dispatch/jobs/{id}/offer', { params: { path: { id } } })),
+    mutationFn: (chosen?: { vendorId: string; companyName: string }) => expectOk(api.POST('/api/v1/dispatch/jobs/{id}/offer', { params: { path: { id } }, body: chosen ? { vendorId: chosen.vendorId } : {} })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: dispatchesKey }),
   });
   const pending = job.data?.offers?.some((o) => o.status === 'pending');
@@ -142,14 +143,19 @@ function DispatchDetail({ id }: { id: string }) {
                   <Title order={3} size="h4">
                     {t('partners.desk.candidates')}
                   </Title>
-                  <Button onClick={() => offer.mutate()} loading={offer.isPending} disabled={pending || (candidates.data?.length ?? 0) === 0}>
+                  <Button onClick={() => offer.mutate(undefined)} loading={offer.isPending && !offer.variables} disabled={pending || offer.isPending || (candidates.data?.length ?? 0) === 0}>
                     {t('partners.desk.offerNext')}
                   </Button>
                 </Group>
                 <Text size="sm" c="gray.7">
                   {pending ? t('partners.desk.pendingNote') : t('partners.desk.candidatesNote')}
                 </Text>
-                {offer.isError && <ApiErrorAlert error={offer.error} />}
+                {offer.isError && <OfferErrorAlert error={offer.error} />}
+                {offer.isSuccess && offer.variables && (
+                  <Alert color="green" role="status">
+                    {t('partners.desk.offeredTo', { vendor: offer.variables.companyName })}
+                  </Alert>
+                )}
                 {candidates.isError && <ApiErrorAlert error={candidates.error} />}
                 {candidates.data && candidates.data.length === 0 && <Alert color="orange">{t('partners.desk.noCandidates')}</Alert>}
                 {candidates.data && candidates.data.length > 0 && (
@@ -162,6 +168,9 @@ function DispatchDetail({ id }: { id: string }) {
                           <Table.Th>{t('partners.desk.match')}</Table.Th>
                           <Table.Th>{t('partners.desk.load')}</Table.Th>
                           <Table.Th ta="right">{t('partners.vendors.hourlyRate')}</Table.Th>
+                          <Table.Th>
+                            <VisuallyHidden>{t('partners.desk.offerColumn')}</VisuallyHidden>
+                          </Table.Th>
                         </Table.Tr>
                       </Table.Thead>
                       <Table.Tbody>
@@ -172,6 +181,18 @@ function DispatchDetail({ id }: { id: string }) {
                             <Table.Td>{t(`partners.desk.matchLabel.${c.match}`)}</Table.Td>
                             <Table.Td>{t('partners.desk.loadValue', { open: c.openJobs, capacity: c.capacity })}</Table.Td>
                             <Table.Td ta="right">{yen(c.hourlyRateYen)}</Table.Td>
+                            <Table.Td ta="right">
+                              <Button
+                                size="xs"
+                                variant="light"
+                                onClick={() => offer.mutate({ vendorId: c.organizationId, companyName: c.companyName })}
+                                loading={offer.isPending && offer.variables?.vendorId === c.organizationId}
+                                disabled={pending || offer.isPending}
+                                aria-label={t('partners.desk.offerToVendorNamed', { vendor: c.companyName })}
+                              >
+                                {t('partners.desk.offerToVendor')}
+                              </Button>
+                            </Table.Td>
                           </Table.Tr>
                         ))}
                       </Table.Tbody>

@@ -2,10 +2,12 @@
  * Pieces every dispatch screen shares (vendor, desk, customer): the status in words, the facts of
  * the visit, the files with their download links, and the vendor's report.
  */
-import { Anchor, Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api/apiError.ts';
 import type { components } from '../api/schema.d.ts';
+import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
 import { useFormatDateTime } from '../i18n/dateTime.ts';
 import { useFormatYen } from '../operator/format.ts';
 
@@ -176,5 +178,27 @@ export function JobTimes({ job }: { job: DispatchJob }) {
         ))}
       </Table.Tbody>
     </Table>
+  );
+}
+
+/** Why the server refused the vendor the desk picked (`details.reason` of its 409). */
+const chosenRefusals = ['not_a_vendor', 'inactive', 'already_offered', 'no_skill', 'no_room', 'no_area'] as const;
+type ChosenRefusal = (typeof chosenRefusals)[number];
+
+function chosenRefusal(error: unknown): ChosenRefusal | null {
+  if (!(error instanceof ApiError) || error.code !== 'conflict' || typeof error.details !== 'object' || error.details === null) return null;
+  const reason = (error.details as { reason?: unknown }).reason;
+  return (chosenRefusals as readonly unknown[]).includes(reason) ? (reason as ChosenRefusal) : null;
+}
+
+/** A failed offer: for a refused choice of vendor, why and what to do; otherwise the usual message. */
+export function OfferErrorAlert({ error }: { error: unknown }) {
+  const { t } = useTranslation();
+  const reason = chosenRefusal(error);
+  if (!reason) return <ApiErrorAlert error={error} />;
+  return (
+    <Alert color="red" variant="light" role="alert" data-testid="error-alert">
+      <Text size="sm">{t(`partners.desk.chosenRefused.${reason}`)}</Text>
+    </Alert>
   );
 }

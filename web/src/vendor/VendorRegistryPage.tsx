@@ -8,6 +8,7 @@ import { knownSkills, useSkillLabel } from '../dispatch/dispatchUi.tsx';
 import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
 import { useFormatYen } from '../operator/format.ts';
 import { formatAreas, parseAreas } from './vendorAreas.ts';
+import { VendorStaffModal } from './VendorStaffModal.tsx';
 
 type VendorProfile = components['schemas']['VendorProfile'];
 const vendorsKey = ['vendors'] as const;
@@ -22,6 +23,7 @@ export function VendorRegistryPage() {
   const skillLabel = useSkillLabel();
   const [editing, setEditing] = useState<Editing | null>(null);
   const [saved, setSaved] = useState(false);
+  const [staffOf, setStaffOf] = useState<{ id: string; name: string } | null>(null);
   const vendors = useQuery({ queryKey: vendorsKey, queryFn: () => expectOk(api.GET('/api/v1/vendors')) });
   const organizations = useQuery({ queryKey: [...vendorsKey, 'organizations'], queryFn: () => expectOk(api.GET('/api/v1/organizations', { params: { query: { kind: 'vendor' } } })) });
   const registered = new Set((vendors.data ?? []).map((v) => v.organizationId));
@@ -84,6 +86,9 @@ export function VendorRegistryPage() {
                     <Button size="compact-xs" variant="default" mt={4} onClick={() => setEditing({ organizationId: v.organizationId, profile: v, name: v.companyName })}>
                       {t('partners.vendors.edit')}
                     </Button>
+                    <Button size="compact-xs" variant="light" mt={4} ml={4} onClick={() => setStaffOf({ id: v.organizationId, name: v.companyName })}>
+                      {t('vendorStaff.open')}
+                    </Button>
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'pre-line', minWidth: 150 }}>{v.areas.map((a) => (a.city ? `${a.prefecture} ${a.city}` : t('partners.vendors.wholePrefecture', { prefecture: a.prefecture }))).join('\n')}</Table.Td>
                   <Table.Td>
@@ -116,6 +121,7 @@ export function VendorRegistryPage() {
           </Table>
         </Table.ScrollContainer>
       )}
+      {staffOf && <VendorStaffModal key={staffOf.id} vendorId={staffOf.id} vendorName={staffOf.name} onClose={() => setStaffOf(null)} />}
       {editing && (
         <VendorForm
           key={editing.organizationId ?? 'new'}

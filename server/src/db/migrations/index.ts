@@ -20,6 +20,7 @@ import * as feedLastSuccess from './0014_feed_last_success.ts';
 import * as queueIndexes from './0015_queue_indexes.ts';
 import * as notificationDigest from './0016_notification_digest.ts';
 import * as incidentSignatureCounts from './0017_incident_signature_counts.ts';
+import * as onePendingOffer from './0018_one_pending_offer.ts';
 
 const ordered: Array<[string, { statements: string[] }]> = [
   ['0001_foundation', foundation],
@@ -38,6 +39,7 @@ const ordered: Array<[string, { statements: string[] }]> = [
   ['0015_queue_indexes', queueIndexes],
   ['0016_notification_digest', notificationDigest],
   ['0017_incident_signature_counts', incidentSignatureCounts],
+  ['0018_one_pending_offer', onePendingOffer],
 ];
 
 function fromStatements(statements: string[]): Migration {
