@@ -135,16 +135,19 @@ export class IngestRepository {
   private async count(db: Db, input: { sensorId: string; rows: readonly AlertRowInput[]; rejected: number; now: Date }, rows: readonly AlertRowInput[], inserted: ReadonlyArray<{ seq: number }>): Promise<void> {
     const suppressedSeqs = new Set(rows.filter((r) => r.suppressionId !== null).map((r) => r.seq));
     const suppressed = inserted.filter((r) => suppressedSeqs.has(r.seq)).length;
+    // One statement for both (a round trip less per batch, at every batch).
     await sql`
-      insert into sensor_ingest_counters (sensor_id, accepted, duplicates, rejected, suppressed, updated_at)
-      values (${input.sensorId}::uuid, ${inserted.length}, ${input.rows.length - inserted.length}, ${input.rejected}, ${suppressed}, ${isoTimestamp(input.now)}::timestamptz)
-      on conflict (sensor_id) do update set
-        accepted = sensor_ingest_counters.accepted + excluded.accepted,
-        duplicates = sensor_ingest_counters.duplicates + excluded.duplicates,
-        rejected = sensor_ingest_counters.rejected + excluded.rejected,
-        suppressed = sensor_ingest_counters.suppressed + excluded.suppressed,
-        updated_at = excluded.updated_at`.execute(db);
-    await db.updateTable('sensors').set({ lastSeenAt: input.now }).where('id', '=', input.sensorId).execute();
+      with counted as (
+        insert into sensor_ingest_counters (sensor_id, accepted, duplicates, rejected, suppressed, updated_at)
+        values (${input.sensorId}::uuid, ${inserted.length}, ${input.rows.length - inserted.length}, ${input.rejected}, ${suppressed}, ${isoTimestamp(input.now)}::timestamptz)
+        on conflict (sensor_id) do update set
+          accepted = sensor_ingest_counters.accepted + excluded.accepted,
+          duplicates = sensor_ingest_counters.duplicates + excluded.duplicates,
+          rejected = sensor_ingest_counters.rejected + excluded.rejected,
+          suppressed = sensor_ingest_counters.suppressed + excluded.suppressed,
+          updated_at = excluded.updated_at
+        returning sensor_id)
+      update sensors set last_seen_at = ${isoTimestamp(input.now)}::timestamptz where id = ${input.sensorId}::uuid`.execute(db);
   }
 
   /**
