@@ -9,8 +9,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type Session, type TestPlatform } from '../testing/testPlatform.ts';
+import { startDispatchCast } from './dispatchTestFixture.ts';
 
-const cli = { scope: null, ip: null, requestId: 'setup' };
 let platform: TestPlatform;
 const s: Record<string, Session> = {};
 const v: Record<string, string> = {};
@@ -36,17 +36,12 @@ const mailsTo = (vendorId: string) => platform.database.db.selectFrom('mailOutbo
 
 beforeAll(async () => {
   platform = await startTestPlatform();
-  const operator = await platform.createOrganization({ kind: 'operator', name: '運営' });
-  await platform.createUser(operator, 'operator_admin', 'admin@op.example');
-  await platform.createUser(operator, 'helpdesk', 'desk@op.example');
-  s.admin = await platform.signIn('admin@op.example');
-  s.desk = await platform.signIn('desk@op.example');
-
-  ids.org = await platform.createOrganization({ kind: 'subscriber', name: '梅田商店株式会社', membership: 'member', prefecture: '大阪府', city: '大阪市北区' });
-  const owner = await platform.createUser(ids.org, 'subscriber_admin', 'owner@umeda.example');
-  const scope = { userId: owner, tokenId: null, sessionId: null, organizationId: ids.org, organizationKind: 'subscriber' as const, role: 'subscriber_admin' as const };
-  ids.site = (await platform.services.organizations.createSite({ ...cli, scope }, ids.org, { name: '本店', address: '大阪市北区梅田1-1-1', postalCode: '530-0001' })).id;
-  s.owner = await platform.signIn('owner@umeda.example');
+  const cast = await startDispatchCast(platform, { name: '梅田商店株式会社', ownerEmail: 'owner@umeda.example', address: '大阪市北区梅田1-1-1', postalCode: '530-0001' });
+  s.admin = cast.admin;
+  s.desk = cast.desk;
+  s.owner = cast.owner;
+  ids.org = cast.subscriberId;
+  ids.site = cast.siteId;
   ids.rival = await platform.createOrganization({ kind: 'subscriber', name: '別の会社', membership: 'member', prefecture: '大阪府', city: '大阪市北区' });
 
   // Ranked by rate (same city, same load): A, B, C. Kyoto serves elsewhere; the cabler lacks the skill.

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { c2Alert, insertAlertSeries } from '../incidents/alertFixtures.ts';
 import { PACK_FILES } from '../insurance/evidencePack.ts';
 import { startTestPlatform, type Session, type TestPlatform } from '../testing/testPlatform.ts';
+import { startDispatchCast } from './dispatchTestFixture.ts';
 
 const cli = { scope: null, ip: null, requestId: 'setup' };
 let platform: TestPlatform;
@@ -30,22 +31,17 @@ async function vendor(name: string, email: string, prefecture = '大阪府') {
 
 beforeAll(async () => {
   platform = await startTestPlatform();
-  const operator = await platform.createOrganization({ kind: 'operator', name: '運営' });
-  await platform.createUser(operator, 'operator_admin', 'admin@op.example');
-  await platform.createUser(operator, 'helpdesk', 'desk@op.example');
-  s.admin = await platform.signIn('admin@op.example');
-  s.desk = await platform.signIn('desk@op.example');
-
-  ids.org = await platform.createOrganization({ kind: 'subscriber', name: '梅田商店株式会社', membership: 'member', prefecture: '大阪府', city: '大阪市北区' });
-  const owner = await platform.createUser(ids.org, 'subscriber_admin', 'owner@umeda.example');
-  const scope = { userId: owner, tokenId: null, sessionId: null, organizationId: ids.org, organizationKind: 'subscriber' as const, role: 'subscriber_admin' as const };
-  const site = await platform.services.organizations.createSite({ ...cli, scope }, ids.org, { name: '本店', address: '大阪市北区梅田1-1-1', postalCode: '530-0001' });
-  ids.site = site.id;
-  const sensor = await platform.services.organizations.createSensor({ ...cli, scope }, site.id, { name: 'センサー' });
+  const cast = await startDispatchCast(platform, { name: '梅田商店株式会社', ownerEmail: 'owner@umeda.example', address: '大阪市北区梅田1-1-1', postalCode: '530-0001' });
+  s.admin = cast.admin;
+  s.desk = cast.desk;
+  s.owner = cast.owner;
+  ids.org = cast.subscriberId;
+  ids.site = cast.siteId;
+  const scope = cast.ownerScope;
+  const sensor = await platform.services.organizations.createSensor({ ...cli, scope }, ids.site, { name: 'センサー' });
   await platform.services.contracts.create(cli, { organizationId: ids.org, planCode: 'member', startDate: '2026-03-01' });
-  const alerts = await insertAlertSeries(platform.database.db, { organizationId: ids.org, siteId: site.id, sensorId: sensor.id, firstSeq: 1, count: 2, start: new Date(platform.clock.now().getTime() - 3_600_000), stepMs: 1000, alert: c2Alert });
+  const alerts = await insertAlertSeries(platform.database.db, { organizationId: ids.org, siteId: ids.site, sensorId: sensor.id, firstSeq: 1, count: 2, start: new Date(platform.clock.now().getTime() - 3_600_000), stepMs: 1000, alert: c2Alert });
   ids.incident = (await platform.services.incidents.correlate(alerts)).incidents[0]!;
-  s.owner = await platform.signIn('owner@umeda.example');
   const rival = await platform.createOrganization({ kind: 'subscriber', name: '別の会社', membership: 'member' });
   await platform.createUser(rival, 'subscriber_admin', 'owner@rival.example');
   s.rival = await platform.signIn('owner@rival.example');

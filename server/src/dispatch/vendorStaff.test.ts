@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { c2Alert, insertAlertSeries } from '../incidents/alertFixtures.ts';
 import { startTestPlatform, type Session, type TestPlatform } from '../testing/testPlatform.ts';
+import { startDispatchCast } from './dispatchTestFixture.ts';
 
 const cli = { scope: null, ip: null, requestId: 'setup' };
 const NEW_PASSWORD = 'ひみつの合言葉 2026 vendor';
@@ -29,21 +30,16 @@ const userCount = async () => Number((await platform.database.db.selectFrom('use
 
 beforeAll(async () => {
   platform = await startTestPlatform();
-  const operator = await platform.createOrganization({ kind: 'operator', name: '運営' });
-  await platform.createUser(operator, 'operator_admin', 'admin@op.example');
-  await platform.createUser(operator, 'helpdesk', 'desk@op.example');
-  s.admin = await platform.signIn('admin@op.example');
-  s.desk = await platform.signIn('desk@op.example');
-
-  ids.subscriber = await platform.createOrganization({ kind: 'subscriber', name: '天満商店株式会社', membership: 'member', prefecture: '大阪府', city: '大阪市北区' });
-  const owner = await platform.createUser(ids.subscriber, 'subscriber_admin', 'owner@tenma.example');
-  const scope = { userId: owner, tokenId: null, sessionId: null, organizationId: ids.subscriber, organizationKind: 'subscriber' as const, role: 'subscriber_admin' as const };
-  const site = await platform.services.organizations.createSite({ ...cli, scope }, ids.subscriber, { name: '本店', address: '大阪市北区天満1-1-1' });
-  ids.site = site.id;
-  const sensor = await platform.services.organizations.createSensor({ ...cli, scope }, site.id, { name: 'センサー' });
-  const alerts = await insertAlertSeries(platform.database.db, { organizationId: ids.subscriber, siteId: site.id, sensorId: sensor.id, firstSeq: 1, count: 2, start: new Date(platform.clock.now().getTime() - 3_600_000), stepMs: 1000, alert: c2Alert });
+  const cast = await startDispatchCast(platform, { name: '天満商店株式会社', ownerEmail: 'owner@tenma.example', address: '大阪市北区天満1-1-1' });
+  s.admin = cast.admin;
+  s.desk = cast.desk;
+  s.owner = cast.owner;
+  ids.subscriber = cast.subscriberId;
+  ids.site = cast.siteId;
+  const scope = cast.ownerScope;
+  const sensor = await platform.services.organizations.createSensor({ ...cli, scope }, ids.site, { name: 'センサー' });
+  const alerts = await insertAlertSeries(platform.database.db, { organizationId: ids.subscriber, siteId: ids.site, sensorId: sensor.id, firstSeq: 1, count: 2, start: new Date(platform.clock.now().getTime() - 3_600_000), stepMs: 1000, alert: c2Alert });
   ids.incident = (await platform.services.incidents.correlate(alerts)).incidents[0]!;
-  s.owner = await platform.signIn('owner@tenma.example');
 
   // Two vendors serving the same place with different skills: each job goes to exactly one of them.
   ids.osakaVendor = await registerVendor('天満パソコン救急', 'pc_repair', 'office@tenma-pc.example');
