@@ -69,7 +69,7 @@ describe(`sensor enrollment (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreS
     const mine = await me(body.credential);
     expect(mine.statusCode).toBe(200);
     expect(mine.json()).toMatchObject({ id: code.sensorId, status: 'active' });
-    expect(await platform.services.enrollment.authenticateSensor(body.credential)).toEqual({ sensorId: code.sensorId, organizationId: orgId });
+    expect(await platform.services.enrollment.authenticateSensor(body.credential)).toEqual({ sensorId: code.sensorId, organizationId: orgId, siteId: row.siteId });
 
     const replay = await enroll(code.code);
     expect(replay.statusCode).toBe(401);

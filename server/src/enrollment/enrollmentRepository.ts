@@ -63,14 +63,14 @@ export class EnrollmentRepository {
   }
 
   /** The active sensor holding this credential (a revoked or replaced credential finds nothing). */
-  async findSensorByCredential(credentialHash: string): Promise<{ sensorId: string; organizationId: string } | undefined> {
+  async findSensorByCredential(credentialHash: string): Promise<{ sensorId: string; organizationId: string; siteId: string } | undefined> {
     const row = await this.db
       .selectFrom('sensors')
-      .select(['id', 'organizationId'])
+      .select(['id', 'organizationId', 'siteId'])
       .where('credentialHash', '=', credentialHash)
       .where('status', '=', 'active')
       .executeTakeFirst();
-    return row && { sensorId: row.id, organizationId: row.organizationId };
+    return row && { sensorId: row.id, organizationId: row.organizationId, siteId: row.siteId };
   }
 
   /** Retires a code that can still be used (like a newer code does); undefined when there is none of the caller's. */

@@ -16,6 +16,8 @@ export const SENSOR_CREDENTIAL_PREFIX = 'ots_';
 export interface SensorIdentity {
   sensorId: string;
   organizationId: string;
+  /** Where the sensor is as its credential is checked: ingest stores the batch's alerts there. */
+  siteId: string;
 }
 
 function refused(status: number, reason: EnrollmentRefusal, message: string): never {

@@ -9,12 +9,14 @@ import type { SensorEvent } from '@otasuke/shared';
 import type { Clock } from '../clock.ts';
 import type { MailLogger } from '../mail/outboxWorker.ts';
 import type { AlertIngestHooks, AlertToStore, StoredAlertRef } from './alertIngestHooks.ts';
-import { CorrelationInStoreError, type AlertRowInput, type IngestRepository, type InsertedAlert } from './ingestRepository.ts';
+import { CorrelationInStoreError, type AlertRowInput, type IngestRepository, type InsertedAlert, type SensorPlacement } from './ingestRepository.ts';
 
 /** A validated batch on its way to the database (in scale mode, what a JetStream message holds). */
 export interface QueuedBatch {
   sensorId: string;
   organizationId: string;
+  /** The sensor's site when its credential was checked (saves a lookup per batch); absent → looked up. */
+  siteId?: string;
   /** Lines the ingest node rejected, to be counted. */
   rejected: number;
   events: SensorEvent[];
@@ -35,12 +37,27 @@ export class AlertStore {
   ) {}
 
   async store(batch: QueuedBatch): Promise<StoreOutcome> {
-    const placement = await this.repository.sensorPlacement(batch.sensorId);
-    if (!placement) {
-      // The sensor was deleted after it sent this (its alerts went with it, by cascade).
-      this.logger?.warn({ sensorId: batch.sensorId, events: batch.events.length }, 'ingest: the sensor no longer exists; batch dropped');
-      return { accepted: 0, duplicates: 0, suppressed: 0 };
+    const known = batch.siteId ? { organizationId: batch.organizationId, siteId: batch.siteId } : undefined;
+    const placement = known ?? (await this.repository.sensorPlacement(batch.sensorId));
+    if (!placement) return this.dropped(batch);
+    try {
+      return await this.storeAt(batch, placement);
+    } catch (err) {
+      // The placement came with the batch: the sensor (or its site) was deleted since its credential
+      // was checked. Where it is now decides: gone → dropped, as a lookup would have found.
+      if (!known || !isForeignKeyViolation(err)) throw err;
+      const current = await this.repository.sensorPlacement(batch.sensorId);
+      return current ? this.storeAt(batch, current) : this.dropped(batch);
     }
+  }
+
+  private dropped(batch: QueuedBatch): StoreOutcome {
+    // The sensor was deleted after it sent this (its alerts went with it, by cascade).
+    this.logger?.warn({ sensorId: batch.sensorId, events: batch.events.length }, 'ingest: the sensor no longer exists; batch dropped');
+    return { accepted: 0, duplicates: 0, suppressed: 0 };
+  }
+
+  private async storeAt(batch: QueuedBatch, placement: SensorPlacement): Promise<StoreOutcome> {
     const toStore: AlertToStore[] = batch.events.map((e) => ({ ...placement, sensorId: batch.sensorId, seq: e.seq, alert: e.alert }));
     const suppressions = this.hooks.suppress && toStore.length > 0 ? await this.hooks.suppress(toStore) : null;
     if (suppressions && suppressions.length !== toStore.length) throw new Error(`suppress hook answered ${suppressions.length} decisions for ${toStore.length} alerts`);
@@ -86,4 +103,10 @@ export class AlertStore {
     }
     return { accepted: inserted.length, duplicates: rows.length - inserted.length, suppressed };
   }
+}
+
+/** PostgreSQL's foreign_key_violation, also when it surfaced inside correlation. */
+function isForeignKeyViolation(err: unknown): boolean {
+  const cause = err instanceof CorrelationInStoreError ? err.reason : err;
+  return (cause as { code?: string } | null)?.code === '23503';
 }

@@ -69,6 +69,33 @@ describe(`ingest, embedded mode (${process.env.OTASUKE_TEST_DATABASE_URL ? 'Post
     expect(await counters(sensor.sensorId)).toMatchObject({ accepted: 5, duplicates: 7 });
   });
 
+  it('drops a batch whose sensor was deleted after its credential was checked, and follows a sensor moved to another site', async () => {
+    const gone = await enrollSensor();
+    const identity = (await platform.services.enrollment.authenticateSensor(gone.credential))!;
+    expect(identity.siteId).toBe(siteId);
+    await sql`delete from sensors where id = ${gone.sensorId}`.execute(platform.database.db);
+    // The batch still names the site it was checked at; the insert finds no sensor and the batch is dropped.
+    expect(await platform.services.ingest.ingest(identity, gzipBatchOf([syntheticAlertEvent(1)]), 'gzip')).toEqual({ accepted: 0, duplicates: 0, rejected: [], suppressed: 0 });
+    expect(await storedSeqs(gone.sensorId)).toEqual([]);
+
+    const moved = await enrollSensor();
+    const movedIdentity = (await platform.services.enrollment.authenticateSensor(moved.credential))!;
+    const orgId = movedIdentity.organizationId;
+    const newSite = (await platform.request(admin, 'POST', `/api/v1/organizations/${orgId}/sites`, { name: '新工場' })).json().id as string;
+    await sql`update sensors set site_id = ${newSite} where id = ${moved.sensorId}`.execute(platform.database.db);
+    // Checked at the old site, which still exists: stored there (where the sensor was when it sent).
+    expect((await platform.services.ingest.ingest(movedIdentity, gzipBatchOf([syntheticAlertEvent(1)]), 'gzip')).accepted).toBe(1);
+    // Checked again: the new site.
+    const again = (await platform.services.enrollment.authenticateSensor(moved.credential))!;
+    expect(again.siteId).toBe(newSite);
+    expect((await platform.services.ingest.ingest(again, gzipBatchOf([syntheticAlertEvent(2)]), 'gzip')).accepted).toBe(1);
+    const sites = await platform.database.db.selectFrom('alerts').select(['seq', 'siteId']).where('sensorId', '=', moved.sensorId).orderBy('seq').execute();
+    expect(sites.map((r) => [Number(r.seq), r.siteId])).toEqual([
+      [1, siteId],
+      [2, newSite],
+    ]);
+  });
+
   it('rejects invalid lines with their line number, seq and reason, and stores the rest', async () => {
     const sensor = await enrollSensor();
     const bad = syntheticAlertEvent(2);

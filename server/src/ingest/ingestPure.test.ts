@@ -66,4 +66,12 @@ describe('queued batch messages', () => {
     expect(decodeQueuedBatch(only!.data)).toEqual({ ...batch, events: [] });
     expect(() => decodeQueuedBatch(new TextEncoder().encode('{"v":2}'))).toThrow(/not an ingest batch/);
   });
+
+  it('carries the site the sensor had when its credential was checked, and reads messages without it', () => {
+    const siteId = '6f1d0c1e-0000-4000-8000-000000000003';
+    const decoded = encodeQueuedBatch({ ...batch, siteId }, 64 * 1024).map((m) => decodeQueuedBatch(m.data));
+    expect(new Set(decoded.map((d) => d.siteId))).toEqual(new Set([siteId]));
+    const old = new TextEncoder().encode(`{"v":1,"sensorId":"${batch.sensorId}","organizationId":"${batch.organizationId}","rejected":0}`);
+    expect(decodeQueuedBatch(old)).toEqual({ sensorId: batch.sensorId, organizationId: batch.organizationId, rejected: 0, events: [] });
+  });
 });

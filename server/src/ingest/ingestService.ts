@@ -41,7 +41,7 @@ export class IngestService {
   async ingest(sensor: SensorIdentity, body: Buffer, contentEncoding: string | undefined): Promise<IngestResult> {
     const text = await decodeBatchBody(body, contentEncoding);
     const { events, rejected } = parseBatchText(text);
-    const batch: QueuedBatch = { sensorId: sensor.sensorId, organizationId: sensor.organizationId, rejected: rejected.length, events: events.map((e) => e.event) };
+    const batch: QueuedBatch = { sensorId: sensor.sensorId, organizationId: sensor.organizationId, siteId: sensor.siteId, rejected: rejected.length, events: events.map((e) => e.event) };
     if (this.queue) {
       await this.queue.publish(batch);
       return { accepted: batch.events.length, duplicates: 0, rejected, suppressed: 0 };

@@ -15,6 +15,8 @@ interface QueuedHeader {
   v: 1;
   sensorId: string;
   organizationId: string;
+  /** Absent in messages queued before it was added: the worker looks the site up. */
+  siteId?: string;
   rejected: number;
 }
 
@@ -26,7 +28,8 @@ export interface QueuedMessage {
 const encoder = new TextEncoder();
 
 export function encodeQueuedBatch(batch: QueuedBatch, maxMessageBytes: number): QueuedMessage[] {
-  const header = (rejected: number) => JSON.stringify({ v: 1, sensorId: batch.sensorId, organizationId: batch.organizationId, rejected } satisfies QueuedHeader);
+  const header = (rejected: number) =>
+    JSON.stringify({ v: 1, sensorId: batch.sensorId, organizationId: batch.organizationId, ...(batch.siteId ? { siteId: batch.siteId } : {}), rejected } satisfies QueuedHeader);
   if (batch.events.length === 0) {
     // Only rejected lines: counted once per publish (no id — nothing to store twice).
     return [{ msgId: undefined, data: encoder.encode(header(batch.rejected)) }];
@@ -67,5 +70,5 @@ export function decodeQueuedBatch(data: Uint8Array): QueuedBatch {
   }
   const events: SensorEvent[] = [];
   for (let i = 1; i < lines.length; i++) if (lines[i]) events.push(JSON.parse(lines[i]!) as SensorEvent);
-  return { sensorId: header.sensorId, organizationId: header.organizationId, rejected: header.rejected, events };
+  return { sensorId: header.sensorId, organizationId: header.organizationId, ...(typeof header.siteId === 'string' ? { siteId: header.siteId } : {}), rejected: header.rejected, events };
 }
