@@ -74,16 +74,18 @@ export class SuppressionRepository {
     return this.db.updateTable('suppressions').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   }
 
-  /** Suppressions that may apply to these subscribers' alerts (not deleted; expiry is checked per alert). */
-  async activeFor(organizationIds: readonly string[], now: Date): Promise<SuppressionRule[]> {
-    const rows = await this.db
+  /**
+   * Suppressions that may apply to these subscribers' alerts, or to anyone's ('all'), oldest first
+   * (not deleted; expiry is checked per alert).
+   */
+  async activeFor(organizationIds: readonly string[] | 'all', now: Date): Promise<SuppressionRule[]> {
+    let q = this.db
       .selectFrom('suppressions')
       .select(['id', 'organizationId', 'gid', 'signatureId', 'insideHost', 'peer', 'cidr', 'expiresAt'])
       .where('deletedAt', 'is', null)
-      .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', sql<Date>`${now}::timestamptz - interval '1 day'`)]))
-      .where((eb) => eb.or([eb('organizationId', 'is', null), ...(organizationIds.length ? [eb('organizationId', 'in', organizationIds)] : [])]))
-      .orderBy('createdAt')
-      .execute();
+      .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', sql<Date>`${now}::timestamptz - interval '1 day'`)]));
+    if (organizationIds !== 'all') q = q.where((eb) => eb.or([eb('organizationId', 'is', null), ...(organizationIds.length ? [eb('organizationId', 'in', organizationIds)] : [])]));
+    const rows = await q.orderBy('createdAt').orderBy('id').execute();
     return rows.map((r) => ({ ...r, signatureId: r.signatureId === null ? null : Number(r.signatureId) }));
   }
 

@@ -5,6 +5,8 @@ import type { AlertToStore } from '../ingest/alertIngestHooks.ts';
 import { gzipBatchOf, syntheticAlertEvent } from '../ingest/syntheticAlerts.ts';
 import { startTestPlatform, type Session, type TestPlatform } from '../testing/testPlatform.ts';
 import { suppressionMatcher } from './suppressionMatch.ts';
+import { SuppressionRepository } from './suppressionRepository.ts';
+import { SuppressionService } from './suppressionService.ts';
 
 const cli = { scope: null, ip: null, requestId: 'setup' };
 
@@ -93,6 +95,39 @@ describe(`suppressions (${process.env.OTASUKE_TEST_DATABASE_URL ? 'PostgreSQL' :
     expect(response.json()).toMatchObject({ accepted: 4, suppressed: 4 });
     const listed = (await platform.request(analyst, 'GET', '/api/v1/suppressions')).json();
     expect(listed.find((s: { id: string }) => s.id === suppression.id).hitCount).toBe(4);
+  });
+
+  it('applies a suppression made here at once, and one made on another node within its cache time', async () => {
+    const signatureId = 2_999_001;
+    // From an address no earlier suppression covers.
+    const alert = toStore({ signatureId, srcIp: '198.51.100.77' });
+    // Another node (scale mode: a worker) with its own copy of the rules, kept 5 s of its own time.
+    let workerTime = 0;
+    const worker = new SuppressionService(new SuppressionRepository(platform.database.db), platform.services.audit, platform.clock, { ms: 5_000, now: () => workerTime });
+    expect(await worker.decide([alert])).toEqual([null]);
+    const created = (await platform.request(analyst, 'POST', '/api/v1/suppressions', { organizationId: org.id, signatureId, reason: 'キャッシュの確認' })).json();
+    expect(await platform.services.suppressions.decide([alert])).toEqual([created.id]);
+    workerTime = 4_999;
+    expect(await worker.decide([alert])).toEqual([null]);
+    workerTime = 5_000;
+    expect(await worker.decide([alert])).toEqual([created.id]);
+    await platform.request(analyst, 'DELETE', `/api/v1/suppressions/${created.id}`);
+    expect(await platform.services.suppressions.decide([alert])).toEqual([null]);
+  });
+
+  it("the oldest matching suppression wins, everyone's or the subscriber's own, and each subscriber sees only its own", async () => {
+    const signatureId = 2_999_002;
+    const global = (await platform.request(analyst, 'POST', '/api/v1/suppressions', { organizationId: null, signatureId, reason: '全社共通' })).json();
+    platform.clock.advance(1000);
+    const own = (await platform.request(analyst, 'POST', '/api/v1/suppressions', { organizationId: org.id, signatureId, reason: '印刷所のみ' })).json();
+    const other = (await platform.request(analyst, 'POST', '/api/v1/suppressions', { organizationId: otherOrg, cidr: '203.0.113.0/24', reason: '別会社のみ' })).json();
+    const mine = toStore({ signatureId, srcIp: '198.51.100.77' });
+    const theirs = toStore({ signatureId }, otherOrg);
+    expect(await platform.services.suppressions.decide([mine, theirs])).toEqual([global.id, global.id]);
+    await platform.request(analyst, 'DELETE', `/api/v1/suppressions/${global.id}`);
+    // Without the global one: this subscriber's own rule; the other subscriber's range rule does not reach it.
+    expect(await platform.services.suppressions.decide([mine, toStore({ signatureId: 2_999_003, srcIp: '198.51.100.77' }), theirs])).toEqual([own.id, null, other.id]);
+    for (const id of [own.id, other.id]) await platform.request(analyst, 'DELETE', `/api/v1/suppressions/${id}`);
   });
 
   it('ends a suppression but keeps it, with its count, in the list on request', async () => {
