@@ -243,7 +243,34 @@ describe.skipIf(!present)('malware files on real captures', { timeout: 180_000 }
     }
   }, 120_000);
 
-  it.todo('zeek pe.pcap: the PE files travel over FTP-data, which the sensor does not extract files from yet');
+  it('zeek pe.pcap: PE files downloaded over FTP-data (passive mode), hashed, and a hash-list hit, inbound', async () => {
+    const pe = join(ZEEK, 'pe/pe.pcap');
+    const records: Record<string, unknown>[] = [];
+    await runCaptureFile(pe, (r) => void records.push(r as unknown as Record<string, unknown>), { fileHashes: HASHES });
+    const files = records.filter((r) => r.event_type === 'fileinfo') as unknown as {
+      src_ip: string; dest_ip: string; dest_port: number; app_proto: string; ftp_data: unknown; fileinfo: { filename: string; size: number; state: string; gaps: boolean; md5: string; sha256: string };
+    }[];
+    // Sizes as the 150 replies announce them; SHA-256s as `tshark --export-objects ftp-data` + sha256sum give them.
+    expect(files.map((f) => [f.fileinfo.filename, f.fileinfo.size, f.fileinfo.state, f.fileinfo.gaps, f.fileinfo.sha256])).toEqual([
+      ['MSVIDEO.DLL', 126912, 'CLOSED', false, '26171ecedee866c2932811c0f98590ee4b3164b9c91ec27b1e4eb14882a5b227'],
+      ['NOTEPAD.EXE', 68608, 'CLOSED', false, '2cd6ca557fc62fec4038089970d1c9645f98ef980fe34290fe75916a212e518c'],
+      ['VMwareXferlogs.exe', 43568, 'CLOSED', false, 'b53d48d42cfcddf6fdb9a39ef0f7a1d01b9d6388b8b4ff6d4d7bc9423f87ca8c'],
+      ['test1.bin', 131080, 'CLOSED', false, 'bc534adbae10672f6e004261ed2c33adc17af54574993e2d9c99e5ecf38fc482'],
+    ]);
+    // Sent by the server (data port) to the client that issued RETR.
+    for (const f of files) expect([f.src_ip, f.dest_ip, f.app_proto, f.ftp_data]).toEqual(['192.168.1.32', '192.168.1.31', 'ftp-data', { filename: f.fileinfo.filename, command: 'RETR' }]);
+    // The data flows are ftp-data; the LIST connection carries no file and stays unrecognised.
+    const flows = records.filter((r) => r.event_type === 'flow').map((r) => `${String(r.dest_port)}:${String(r.app_proto)}`).sort();
+    expect(flows).toEqual(['11886:ftp-data', '16857:ftp-data', '18605:ftp-data', '19800:ftp-data', '21:ftp', '41151:failed']);
+
+    const list = join(dir, 'ftp-hashes.txt');
+    writeFileSync(list, `${files[1]!.fileinfo.sha256}\n`);
+    const r = await detect(pe, { homeNet: '[192.168.1.31/32]', iocFiles: [list], behaviour: false });
+    const alerts = r.alerts.filter((a) => a.alert.metadata.otasuke_engine?.[0] === 'file');
+    expect(alerts.map((a) => [a.alert.metadata.otasuke_explain, a.alert.metadata.otasuke_direction, a.alert.severity, a.src_ip, a.dest_ip, a.fileinfo?.filename, a.fileinfo?.sha256, (a as unknown as { app_proto?: string }).app_proto])).toEqual([
+      [['malware_file'], ['inbound'], 1, '192.168.1.32', '192.168.1.31', 'NOTEPAD.EXE', files[1]!.fileinfo.sha256, 'ftp-data'],
+    ]);
+  });
   it.todo('nDPI portable_executable.pcap: a PE sent raw over TCP 4444 (a Meterpreter stage): no file protocol to extract from; left to rules');
 });
 

@@ -6,8 +6,9 @@
 import { latin1 } from './appLayer.ts';
 import { parseDnsMessage } from './dns/dnsMessage.ts';
 
-/** `quic` is chosen by the session from a client Initial (app-layer/quic), not by detectAppProto. */
-export type AppProto = 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'dns' | 'quic';
+/** `quic` is chosen by the session from a client Initial (app-layer/quic), `ftp-data` from an FTP
+ *  control connection's expectation (app-layer/ftp/ftpData.ts), not by detectAppProto. */
+export type AppProto = 'http' | 'tls' | 'ssh' | 'smtp' | 'ftp' | 'ftp-data' | 'dns' | 'quic';
 
 /** Bytes of each direction looked at; detection never needs more. */
 export const DETECT_MAX_BYTES = 1024;

@@ -15,8 +15,11 @@ import { DnsFlowParser } from '../app-layer/dns/dnsFlow.ts';
 import type { DnsRecord } from '../app-layer/dns/dnsMessage.ts';
 import { FtpFlowParser, ftpEve } from '../app-layer/ftp/ftpControl.ts';
 import type { FtpTransaction } from '../app-layer/ftp/ftpControl.ts';
+import { FtpDataChannelTracker, FtpDataTransfer } from '../app-layer/ftp/ftpData.ts';
+import type { FtpDataExpectations } from '../app-layer/ftp/ftpData.ts';
 import { HttpFlowParser, httpEve } from '../app-layer/http/httpFlow.ts';
 import type { HttpBody, HttpParserOptions, HttpRequest, HttpTransaction } from '../app-layer/http/httpFlow.ts';
+import { HTTP_MAX_STORED_BODY } from '../app-layer/http/httpBody.ts';
 import { headerValue } from '../app-layer/http/httpHead.ts';
 import { QuicFlowParser } from '../app-layer/quic/quicFlow.ts';
 import { isQuicInitial } from '../app-layer/quic/quicInitial.ts';
@@ -66,6 +69,8 @@ export interface AppSessionOptions {
   onChunk?: (flow: Flow, chunk: ReassembledChunk) => void;
   /** Bytes of a file kept whole for `source.file` (a scanner's limit); 0 or absent: none kept. */
   fileContentLimit?: number;
+  /** The sensor's pending FTP data connections: control flows add, new TCP flows take. */
+  ftpData?: FtpDataExpectations;
 }
 
 /** With detection every file gets every digest (threat-intel lists any of the three), whatever
@@ -81,7 +86,7 @@ const DEFER_MAX_BYTES = 256 * 1024;
 const DETECT_MAX_HELD_CHUNKS = 8;
 const DNS_PORT = 53;
 
-type Parser = DnsFlowParser | HttpFlowParser | TlsFlowParser | SshFlowParser | SmtpFlowParser | FtpFlowParser | QuicFlowParser;
+type Parser = DnsFlowParser | HttpFlowParser | TlsFlowParser | SshFlowParser | SmtpFlowParser | FtpFlowParser | FtpDataTransfer | QuicFlowParser;
 
 function isTls13(version: number | undefined): boolean {
   return version === 0x0304 || (version !== undefined && (version & 0xff00) === 0x7f00);
@@ -125,6 +130,8 @@ export class AppSession {
   private httpRequests = 0;
   /** Bytes of a failed flow handed to onChunk, per direction. */
   private readonly failedBytes: Record<Direction, number> = { toServer: 0, toClient: 0 };
+  /** FTP control: the data channel announced, until a command uses it. */
+  private ftpChannel: FtpDataChannelTracker | null = null;
 
   constructor(
     readonly flow: Flow,
@@ -205,6 +212,8 @@ export class AppSession {
       for (const tx of r.records) this.smtp(tx, out);
     } else if (p instanceof FtpFlowParser) {
       for (const tx of p.end().records) this.ftp(tx, out);
+    } else if (p instanceof FtpDataTransfer) {
+      this.ftpDataFile(p, out);
     } else if (p instanceof TlsFlowParser) {
       if (!this.logged && (p.clientHello !== undefined || p.serverHello !== undefined)) this.logTls(p, out);
     } else if (p instanceof SshFlowParser) {
@@ -239,6 +248,17 @@ export class AppSession {
       return [c];
     }
     this.held.push(c);
+    const ftpData = this.options.ftpData;
+    if (ftpData !== undefined && ftpData.size > 0) {
+      const expected = ftpData.take(f.srcIp, f.dstIp, f.dstPort, f.lastSec);
+      if (expected !== undefined) {
+        this.proto = 'ftp-data';
+        const wantFiles = this.options.types.has('fileinfo') || this.options.detection === true;
+        const hashLimit = this.options.detection ? Infinity : HTTP_MAX_STORED_BODY;
+        this.parser = new FtpDataTransfer(expected, wantFiles ? this.fileHashes : null, hashLimit, wantFiles ? (this.options.fileContentLimit ?? 0) : 0);
+        return this.takeHeld();
+      }
+    }
     if (c.direction === 'toServer') this.detectTs = concat(this.detectTs, c.data, DETECT_MAX_BYTES);
     else this.detectTc = concat(this.detectTc, c.data, DETECT_MAX_BYTES);
     const found = detectAppProto(this.detectTs, this.detectTc, 'tcp');
@@ -315,6 +335,7 @@ export class AppSession {
         break;
       case 'ftp':
         this.parser = new FtpFlowParser();
+        if (this.options.ftpData !== undefined) this.ftpChannel = new FtpDataChannelTracker({ clientIp: this.flow.srcIp, serverIp: this.flow.dstIp }, this);
         break;
       case 'quic':
         this.parser = new QuicFlowParser();
@@ -374,9 +395,19 @@ export class AppSession {
       const r = p.feed(d, c.data);
       this.anomalies(r.anomalies, out);
       for (const rec of r.records) this.record(out, 'quic', rec.direction, { quic: rec.eve }, this.nextTx++);
+    } else if (p instanceof FtpDataTransfer) {
+      p.feed(d, c.data);
     } else {
       const r = p.feed(d, c.data);
       this.anomalies(r.anomalies, out);
+      const tracker = this.ftpChannel;
+      const expectations = this.options.ftpData;
+      if (tracker !== null && expectations !== undefined) {
+        for (const ev of r.dataEvents) {
+          const e = tracker.event(ev, this.flow.lastSec);
+          if (e !== undefined) expectations.add(e, this.flow.lastSec);
+        }
+      }
       for (const tx of r.records) this.ftp(tx, out);
     }
   }
@@ -560,6 +591,17 @@ export class AppSession {
       const file = this.fileSource(a.content, a.size, a.truncated);
       this.record(out, 'fileinfo', 'toServer', { ...fields, fileinfo }, txId, file === undefined ? undefined : { file }, a.filename === '');
     }
+  }
+
+  /** The data connection ended: its file, named by the command that asked for it. */
+  private ftpDataFile(p: FtpDataTransfer, out: AppOut): void {
+    if (!this.options.types.has('fileinfo') && !this.options.detection) return;
+    const f = p.finish();
+    if (f.size === 0) return;
+    const fileinfo = this.fileinfo(f.filename, f.digests, f.size, f.truncated, 0);
+    if (f.gaps) fileinfo.gaps = true;
+    const file = this.fileSource(f.content, f.size, f.truncated);
+    this.record(out, 'fileinfo', p.fileDirection, { ftp_data: { filename: f.filename, command: f.command }, fileinfo }, 0, file === undefined ? undefined : { file });
   }
 
   private ftp(tx: FtpTransaction, out: AppOut): void {

@@ -26,6 +26,7 @@ import type { EndedFlow, FlowEngineConfig } from '../flow/flowEngine.ts';
 import { eveProtoName } from '../flow/flowRecord.ts';
 import { netflowRecords } from '../flow/netflowRecord.ts';
 import type { ReassembledChunk, StreamAnomaly } from '../stream/tcpReassembler.ts';
+import { FtpDataExpectations } from '../app-layer/ftp/ftpData.ts';
 import { AppSession } from './appSession.ts';
 import type { AppRecordOut, AppSessionOptions } from './appSession.ts';
 import { decodeEventName, eveIp } from './eveFormat.ts';
@@ -127,7 +128,7 @@ export class SensorPipeline {
     this.metaStages = this.stages.filter((s) => s.flowMetadata !== undefined);
     this.homeNet = options.detection?.homeNet;
     const detecting = this.stages.length > 0;
-    this.appOptions = { httpHeaders: options.httpHeaders ?? false, fileHashes: options.fileHashes ?? {}, types: this.types, detection: detecting };
+    this.appOptions = { httpHeaders: options.httpHeaders ?? false, fileHashes: options.fileHashes ?? {}, types: this.types, detection: detecting, ftpData: new FtpDataExpectations() };
     const fileContentLimit = Math.max(0, ...this.stages.map((s) => (s as Partial<FileContentReader>).fileContentLimit ?? 0));
     if (fileContentLimit > 0) this.appOptions.fileContentLimit = fileContentLimit;
     if (detecting && this.stages.some((s) => s.onStream !== undefined)) this.appOptions.onChunk = this.onChunk;

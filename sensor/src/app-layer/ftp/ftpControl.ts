@@ -4,6 +4,7 @@
  * 227/229 replies are decoded into the data-channel address so the flow stage can expect it.
  */
 import type { Direction, FeedResult } from '../appLayer.ts';
+import { isIPv6 } from 'node:net';
 import { latin1, lineEnd, PendingBytes, raiseOnce } from '../appLayer.ts';
 
 /** Command or reply line length kept, as Suricata's ftp max-line-length; longer lines are cut. */
@@ -46,30 +47,58 @@ export function parseFtpCommand(line: string): FtpCommand {
   return sp < 0 ? { command: line.toUpperCase(), data: '' } : { command: line.slice(0, sp).toUpperCase(), data: line.slice(sp + 1) };
 }
 
-/** `h1,h2,h3,h4,p1,p2` (PORT and 227 replies). */
+/** A data-channel port: 1..65535 (port 0 is no port). */
+function validPort(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= 65535;
+}
+
+/** `h1,h2,h3,h4,p1,p2` (PORT and 227 replies): six numbers 0..255, not part of a longer list. */
 export function parseHostPort(text: string): { host: string; port: number } | undefined {
-  const m = /(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3})/.exec(text);
+  const m = /(?<![\d,])(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3})(?![\d,])/.exec(text);
   if (!m) return undefined;
   const n = m.slice(1).map(Number);
   if (n.some((v) => v > 255)) return undefined;
-  return { host: n.slice(0, 4).join('.'), port: (n[4] ?? 0) * 256 + (n[5] ?? 0) };
+  const port = (n[4] ?? 0) * 256 + (n[5] ?? 0);
+  if (!validPort(port)) return undefined;
+  return { host: n.slice(0, 4).join('.'), port };
 }
 
-/** EPRT `|af|addr|port|` (RFC 2428); the delimiter is whatever the first character is. */
+function isIpv4(s: string): boolean {
+  const parts = s.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+/** EPRT `|af|addr|port|` (RFC 2428); the delimiter is whatever the first character is (a printable
+ *  character other than a digit). af 1 wants a dotted quad, af 2 an IPv6 address. */
 export function parseEprt(text: string): { host: string; port: number } | undefined {
-  const d = text.trim()[0];
-  if (d === undefined) return undefined;
-  const parts = text.trim().split(d);
-  const port = Number(parts[3]);
-  if (parts.length < 5 || !/^\d{1,5}$/.test(parts[3] ?? '') || port > 65535 || !parts[2]) return undefined;
-  return { host: parts[2], port };
+  const t = text.trim();
+  const d = t[0];
+  if (d === undefined || !/^[\x21-\x7e]$/.test(d) || /[\d.:]/.test(d)) return undefined;
+  const parts = t.split(d);
+  if (parts.length !== 5 || parts[0] !== '' || parts[4] !== '') return undefined;
+  const [, af, host = '', portText = ''] = parts;
+  if (!/^\d{1,5}$/.test(portText) || !validPort(Number(portText))) return undefined;
+  if (af === '1' ? !isIpv4(host) : af !== '2' || !isIPv6(host)) return undefined;
+  return { host, port: Number(portText) };
 }
 
 /** EPSV reply `229 Entering Extended Passive Mode (|||6446|)`. */
 export function parseEpsvReply(text: string): number | undefined {
-  const m = /\((.)\1\1(\d{1,5})\1\)/.exec(text);
+  const m = /\(([\x21-\x7e])\1\1(\d{1,5})\1\)/.exec(text);
   const port = m ? Number(m[2]) : NaN;
-  return port <= 65535 ? port : undefined;
+  return validPort(port) ? port : undefined;
+}
+
+/** Commands that open a data connection: the file transfers, and the listings (no file). */
+export const FTP_DATA_COMMANDS: ReadonlySet<string> = new Set(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 'MLSD']);
+
+/** What the control channel says about data connections, as soon as it is said (the transaction
+ *  itself completes only with the final reply, after the transfer): a data channel announced (PORT,
+ *  EPRT, 227, 229), or a command that uses it. */
+export type FtpDataEvent = { kind: 'channel'; channel: FtpDataChannel } | { kind: 'command'; command: string; argument: string };
+
+export interface FtpFeedResult extends FeedResult<FtpTransaction> {
+  dataEvents: FtpDataEvent[];
 }
 
 interface Side {
@@ -89,8 +118,8 @@ export class FtpFlowParser {
   private multiLineCode: string | null = null;
   private transactions = 0;
 
-  feed(direction: Direction, bytes: Uint8Array): FeedResult<FtpTransaction> {
-    const out: FeedResult<FtpTransaction> = { records: [], anomalies: [] };
+  feed(direction: Direction, bytes: Uint8Array): FtpFeedResult {
+    const out: FtpFeedResult = { records: [], anomalies: [], dataEvents: [] };
     const s = this.sides[direction];
     const data = s.pending.join(bytes);
     let pos = 0;
@@ -131,13 +160,13 @@ export class FtpFlowParser {
     return { records, anomalies: [] };
   }
 
-  private line(direction: Direction, text: string, truncated: boolean, out: FeedResult<FtpTransaction>): void {
+  private line(direction: Direction, text: string, truncated: boolean, out: FtpFeedResult): void {
     if (truncated) raiseOnce(out.anomalies, direction === 'toServer' ? 'ftp.request_command_too_long' : 'ftp.response_command_too_long', direction);
     if (direction === 'toServer') this.command(text, truncated, out);
     else this.reply(text, truncated, out);
   }
 
-  private command(text: string, truncated: boolean, out: FeedResult<FtpTransaction>): void {
+  private command(text: string, truncated: boolean, out: FtpFeedResult): void {
     if (text === '') return;
     if (this.transactions >= FTP_MAX_TRANSACTIONS_PER_FLOW) return;
     this.transactions++;
@@ -150,11 +179,13 @@ export class FtpFlowParser {
       const hp = parseEprt(c.data);
       if (hp) tx.dataChannel = { mode: 'active', ...hp };
     }
+    if (tx.dataChannel) out.dataEvents.push({ kind: 'channel', channel: tx.dataChannel });
+    else if (!truncated && FTP_DATA_COMMANDS.has(c.command)) out.dataEvents.push({ kind: 'command', command: c.command, argument: c.data });
     this.waiting.push(tx);
     if (this.waiting.length > FTP_MAX_PENDING_COMMANDS) out.records.push(this.waiting.shift() as FtpTransaction);
   }
 
-  private reply(text: string, truncated: boolean, out: FeedResult<FtpTransaction>): void {
+  private reply(text: string, truncated: boolean, out: FtpFeedResult): void {
     let tx = this.replying;
     const m = /^(\d{3})([ -]?)(.*)$/.exec(text);
     if (this.multiLineCode !== null) {
@@ -187,7 +218,7 @@ export class FtpFlowParser {
     this.finishReply(tx, code, out);
   }
 
-  private finishReply(tx: FtpTransaction | null, code: string, out: FeedResult<FtpTransaction>): void {
+  private finishReply(tx: FtpTransaction | null, code: string, out: FtpFeedResult): void {
     if (!tx) return;
     const text = tx.replies.map((r) => r.text).join('\n');
     if (code === '227') {
@@ -197,6 +228,7 @@ export class FtpFlowParser {
       const port = parseEpsvReply(text);
       if (port !== undefined) tx.dataChannel = { mode: 'passive', port };
     }
+    if (tx.dataChannel?.mode === 'passive' && (code === '227' || code === '229')) out.dataEvents.push({ kind: 'channel', channel: tx.dataChannel });
     // A preliminary 1xx reply (150 Opening data connection) is followed by the final one.
     if (code.startsWith('1')) return;
     this.replying = null;

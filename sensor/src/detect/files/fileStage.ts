@@ -1,6 +1,6 @@
 /**
  * File inspection (detection stage `files`): every file the sensor sees travelling — HTTP downloads
- * and uploads, SMTP attachments — is scanned by a scanner (clamd). A malware file raises an alert of
+ * and uploads, SMTP attachments, FTP-data transfers — is scanned by a scanner (clamd). A malware file raises an alert of
  * engine `file` (the seed's "virus" box), explain `malware_file`, severity 1, signature
  * "ClamAV: <name>". Matching file hashes against threat intel is the IOC stage's: it reads every
  * fileinfo record, written or not (uploads go to detection only), and raises those as engine `file`.
