@@ -278,6 +278,7 @@ const probes: Record<string, { guard: 'public' | 'anyone' | 'sensor' | readonly 
   'GET /api/v1/vendors/:id/staff': { guard: operatorStaff, probe: { kind: 'target', url: (v) => `/api/v1/vendors/${v.orgId}/staff` } },
   'POST /api/v1/vendors/:id/staff': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/vendors/${v.orgId}/staff`, body: () => ({ email: 'evil-staff@iso.example', displayName: '偽の担当' }) } },
   'DELETE /api/v1/vendors/:id/staff/:userId': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/vendors/${v.orgId}/staff/${v.userId}` } },
+  'POST /api/v1/vendors/:id/staff/:userId/invitation': { guard: ['operator_admin'], probe: { kind: 'target', url: (v) => `/api/v1/vendors/${v.orgId}/staff/${v.userId}/invitation` } },
   'POST /api/v1/dispatch/jobs': { guard: operatorStaff, probe: { kind: 'target', url: () => '/api/v1/dispatch/jobs', body: (v) => ({ incidentId: v.incidentId, siteId: v.siteId, skill: 'x', problem: '偽', contactName: '偽', contactPhone: '0' }) } },
   'GET /api/v1/dispatch/jobs': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'vendor_staff'], probe: { kind: 'list', url: () => '/api/v1/dispatch/jobs' } },
   'GET /api/v1/dispatch/jobs/:id': { guard: [...operatorStaff, 'subscriber_admin', 'subscriber_member', 'vendor_staff'], probe: { kind: 'target', url: (v) => `/api/v1/dispatch/jobs/${v.jobId}` } },

@@ -130,6 +130,23 @@ export class AuthRepository {
     await this.db.insertInto('passwordResets').values(row).execute();
   }
 
+  /**
+   * Voids the user's unused set-password links (their expiry becomes `now`; `usedAt` stays null, so a
+   * used link always means the person set a password with it) and stores the new one, in one transaction.
+   */
+  async replacePasswordResets(row: { tokenHash: string; userId: string; createdAt: Date; expiresAt: Date }): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('passwordResets').set({ expiresAt: row.createdAt }).where('userId', '=', row.userId).where('usedAt', 'is', null).where('expiresAt', '>', row.createdAt).execute();
+      await trx.insertInto('passwordResets').values(row).execute();
+    });
+  }
+
+  /** Every set-password link of these users (used, unused, expired), for the state of their invitations. */
+  async passwordResetsOf(userIds: readonly string[]): Promise<Array<{ userId: string; createdAt: Date; expiresAt: Date; usedAt: Date | null }>> {
+    if (userIds.length === 0) return [];
+    return this.db.selectFrom('passwordResets').select(['userId', 'createdAt', 'expiresAt', 'usedAt']).where('userId', 'in', userIds).execute();
+  }
+
   /** Marks the token used and returns its user, only if it was unused and unexpired. */
   async consumePasswordReset(tokenHash: string, now: Date): Promise<string | undefined> {
     const row = await this.db

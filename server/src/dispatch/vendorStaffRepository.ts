@@ -21,6 +21,12 @@ export class VendorStaffRepository {
     return rows.map(toUser);
   }
 
+  /** One user of the vendor, or undefined when the id is not one of this vendor's users. */
+  async member(organizationId: string, userId: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', userId).where('organizationId', '=', organizationId).executeTakeFirst();
+    return row && toUser(row);
+  }
+
   /** The new user, or undefined when the email address is already taken (nothing is written then). */
   async createUnlessEmailTaken(user: NewUser, now: Date): Promise<User | undefined> {
     const row = await this.db
@@ -47,7 +53,8 @@ export class VendorStaffRepository {
         .executeTakeFirst();
       if (!row) return undefined;
       await trx.deleteFrom('sessions').where('userId', '=', userId).execute();
-      await trx.updateTable('passwordResets').set({ usedAt: now }).where('userId', '=', userId).where('usedAt', 'is', null).execute();
+      // Voided by expiring them now, not by marking them used: a used link means the person set a password (auth/invitations.ts).
+      await trx.updateTable('passwordResets').set({ expiresAt: now }).where('userId', '=', userId).where('usedAt', 'is', null).where('expiresAt', '>', now).execute();
       return toUser(row);
     });
   }

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requestContext, scopeOf } from '../http/accessGuard.ts';
 import type { Services } from '../http/services.ts';
-import { VendorStaffCreate } from './vendorStaffSchemas.ts';
+import { VendorStaffCreate, VendorStaffMember } from './vendorStaffSchemas.ts';
 
 /** Who reads the registry (GET /vendors) reads its accounts; only operator_admin changes them. */
 const registryReaders = { roles: ['operator_admin', 'analyst', 'helpdesk'] } as const;
@@ -15,7 +15,10 @@ export function vendorStaffRoutes({ vendorStaff }: Services): FastifyPluginAsync
   return async (app) => {
     app.get(
       '/vendors/:id/staff',
-      { config: { access: registryReaders }, schema: { tags, summary: 'The vendor’s portal accounts (its vendor_staff users, disabled ones included)', params: z.object({ id: z.uuid() }), response: { 200: z.array(User) } } },
+      {
+        config: { access: registryReaders },
+        schema: { tags, summary: 'The vendor’s portal accounts (its vendor_staff users, disabled ones included) and where each invitation stands', params: z.object({ id: z.uuid() }), response: { 200: z.array(VendorStaffMember) } },
+      },
       async (request) => vendorStaff.list(scopeOf(request), request.params.id),
     );
     app.post(
@@ -31,6 +34,19 @@ export function vendorStaffRoutes({ vendorStaff }: Services): FastifyPluginAsync
         },
       },
       async (request, reply) => reply.status(201).send(await vendorStaff.add(requestContext(request), request.params.id, request.body)),
+    );
+    app.post(
+      '/vendors/:id/staff/:userId/invitation',
+      {
+        config: { access: operatorAdmin },
+        schema: {
+          tags,
+          summary: 'Mail a new invitation link to a person who has not set a password yet (their earlier links stop working; valid 7 days, once). Already accepted or disabled → 409 with details.reason',
+          params: z.object({ id: z.uuid(), userId: z.uuid() }),
+          response: { 200: VendorStaffMember },
+        },
+      },
+      async (request) => vendorStaff.resendInvitation(requestContext(request), request.params.id, request.params.userId),
     );
     app.delete(
       '/vendors/:id/staff/:userId',

@@ -5321,7 +5321,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The vendor’s portal accounts (its vendor_staff users, disabled ones included) */
+        /** The vendor’s portal accounts (its vendor_staff users, disabled ones included) and where each invitation stands */
         get: {
             parameters: {
                 query?: never;
@@ -5339,7 +5339,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["User"][];
+                        "application/json": components["schemas"]["VendorStaffMember"][];
                     };
                 };
             };
@@ -5368,6 +5368,45 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["User"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vendors/{id}/staff/{userId}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail a new invitation link to a person who has not set a password yet (their earlier links stop working; valid 7 days, once). Already accepted or disabled → 409 with details.reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VendorStaffMember"];
                     };
                 };
             };
@@ -8194,6 +8233,36 @@ export interface components {
              */
             locale: "ja" | "en";
         };
+        VendorStaffInvitationInput: {
+            /**
+             * @description accepted: the person set a password with a link (or the account was created with one); pending: the newest link still works; expired: it no longer does (a new one can be sent)
+             * @enum {string}
+             */
+            state: "accepted" | "pending" | "expired";
+            /** @description when the deciding link was mailed (accepted: the link used); null for an account created with a password */
+            sentAt: string | null;
+            /** @description until when the newest unused link works (pending) or worked (expired); null once accepted */
+            expiresAt: string | null;
+            /** @description when the person first set a password with a link; null unless accepted */
+            acceptedAt: string | null;
+        };
+        VendorStaffMemberInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            email: string;
+            displayName: string;
+            /** @enum {string} */
+            role: "operator_admin" | "analyst" | "helpdesk" | "subscriber_admin" | "subscriber_member" | "vendor_staff" | "insurer_staff" | "enterprise_viewer";
+            /** @enum {string} */
+            locale: "ja" | "en";
+            totpEnabled: boolean;
+            disabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            invitation: components["schemas"]["VendorStaffInvitationInput"];
+        };
         ErrorBody: {
             error: {
                 /** @enum {string} */
@@ -10250,6 +10319,36 @@ export interface components {
              * @enum {string}
              */
             locale: "ja" | "en";
+        };
+        VendorStaffInvitation: {
+            /**
+             * @description accepted: the person set a password with a link (or the account was created with one); pending: the newest link still works; expired: it no longer does (a new one can be sent)
+             * @enum {string}
+             */
+            state: "accepted" | "pending" | "expired";
+            /** @description when the deciding link was mailed (accepted: the link used); null for an account created with a password */
+            sentAt: string | null;
+            /** @description until when the newest unused link works (pending) or worked (expired); null once accepted */
+            expiresAt: string | null;
+            /** @description when the person first set a password with a link; null unless accepted */
+            acceptedAt: string | null;
+        };
+        VendorStaffMember: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organizationId: string;
+            email: string;
+            displayName: string;
+            /** @enum {string} */
+            role: "operator_admin" | "analyst" | "helpdesk" | "subscriber_admin" | "subscriber_member" | "vendor_staff" | "insurer_staff" | "enterprise_viewer";
+            /** @enum {string} */
+            locale: "ja" | "en";
+            totpEnabled: boolean;
+            disabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            invitation: components["schemas"]["VendorStaffInvitation"];
         };
     };
     responses: never;

@@ -9,7 +9,8 @@ import { useSession } from '../auth/session.ts';
 import { ApiErrorAlert } from '../errors/ApiErrorAlert.tsx';
 import { useFormatDateTime } from '../i18n/dateTime.ts';
 
-type User = components['schemas']['User'];
+type Member = components['schemas']['VendorStaffMember'];
+type Invitation = Member['invitation'];
 
 export const vendorStaffKey = (vendorId: string) => ['vendors', vendorId, 'staff'] as const;
 
@@ -20,9 +21,20 @@ function emailTaken(error: unknown): boolean {
   return fields.some((f) => f.field === 'body.email');
 }
 
+/** Why the server refused to send the invitation again (`details.reason` of its 409), if it said. */
+function resendRefusal(error: unknown): 'already_accepted' | 'disabled' | null {
+  if (!(error instanceof ApiError) || error.code !== 'conflict') return null;
+  const reason = (error.details as { reason?: string } | undefined)?.reason;
+  return reason === 'already_accepted' || reason === 'disabled' ? reason : null;
+}
+
+const invitationColor: Record<Invitation['state'], string> = { pending: 'blue', expired: 'orange', accepted: 'green' };
+const invitationLabel = { pending: 'vendorStaff.invitationPending', expired: 'vendorStaff.invitationExpired', accepted: 'vendorStaff.invitationAccepted' } as const;
+
 /**
- * A vendor's portal accounts: who of the vendor signs in to see its jobs. The operator's admin adds
- * one (the person is mailed an invitation to set a password) or disables one; other staff only read.
+ * A vendor's portal accounts: who of the vendor signs in to see its jobs, and where each invitation
+ * stands (招待中 / 期限切れ / 利用中). The operator's admin adds one (the person is mailed an invitation
+ * to set a password), sends a pending or expired invitation again, or disables one; other staff only read.
  */
 export function VendorStaffModal({ vendorId, vendorName, onClose }: { vendorId: string; vendorName: string; onClose: () => void }) {
   const { t } = useTranslation();
@@ -30,7 +42,7 @@ export function VendorStaffModal({ vendorId, vendorName, onClose }: { vendorId: 
   const canEdit = session.data?.user.role === 'operator_admin';
   const formatDateTime = useFormatDateTime();
   const staff = useQuery({ queryKey: vendorStaffKey(vendorId), queryFn: () => expectOk(api.GET('/api/v1/vendors/{id}/staff', { params: { path: { id: vendorId } } })) });
-  const [invited, setInvited] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   return (
     <Modal opened onClose={onClose} size="xl" title={t('vendorStaff.title', { name: vendorName })} closeButtonProps={{ 'aria-label': t('admin.close') }}>
@@ -38,9 +50,9 @@ export function VendorStaffModal({ vendorId, vendorName, onClose }: { vendorId: 
         <Text size="sm" c="gray.7">
           {t('vendorStaff.intro')}
         </Text>
-        {invited && (
-          <Alert color="green" role="status" withCloseButton closeButtonLabel={t('admin.close')} onClose={() => setInvited(null)}>
-            {t('vendorStaff.invited', { email: invited })}
+        {notice && (
+          <Alert color="green" role="status" withCloseButton closeButtonLabel={t('admin.close')} onClose={() => setNotice(null)}>
+            {notice}
           </Alert>
         )}
         {staff.isPending && <Loader aria-label={t('common.loading')} />}
@@ -59,12 +71,12 @@ export function VendorStaffModal({ vendorId, vendorName, onClose }: { vendorId: 
             </Table.Thead>
             <Table.Tbody>
               {staff.data.map((u) => (
-                <StaffRow key={u.id} vendorId={vendorId} user={u} canEdit={canEdit} createdAt={formatDateTime(u.createdAt)} />
+                <StaffRow key={u.id} vendorId={vendorId} user={u} canEdit={canEdit} createdAt={formatDateTime(u.createdAt)} onNotice={setNotice} />
               ))}
             </Table.Tbody>
           </Table>
         )}
-        {canEdit && <AddStaffForm vendorId={vendorId} onInvited={setInvited} />}
+        {canEdit && <AddStaffForm vendorId={vendorId} onInvited={(email) => setNotice(email && t('vendorStaff.invited', { email }))} />}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             {t('admin.close')}
@@ -75,10 +87,49 @@ export function VendorStaffModal({ vendorId, vendorName, onClose }: { vendorId: 
   );
 }
 
-function StaffRow({ vendorId, user, canEdit, createdAt }: { vendorId: string; user: User; canEdit: boolean; createdAt: string }) {
+/** An active account's state: where the person's invitation stands, with the dates that matter for it. */
+function InvitationCell({ invitation }: { invitation: Invitation }) {
+  const { t } = useTranslation();
+  const formatDateTime = useFormatDateTime();
+  const date = (iso: string | null) => (iso ? formatDateTime(iso) : '');
+  const lines =
+    invitation.state === 'accepted'
+      ? invitation.acceptedAt
+        ? [t('vendorStaff.invitationAcceptedAt', { date: date(invitation.acceptedAt) })]
+        : [t('vendorStaff.invitationNone')]
+      : [
+          t('vendorStaff.invitationSentAt', { date: date(invitation.sentAt) }),
+          t(invitation.state === 'pending' ? 'vendorStaff.invitationExpiresAt' : 'vendorStaff.invitationExpiredAt', { date: date(invitation.expiresAt) }),
+        ];
+  return (
+    <Stack gap={2} align="flex-start">
+      <Badge color={invitationColor[invitation.state]} variant="light" style={{ maxWidth: 'none', overflow: 'visible' }}>
+        {t(invitationLabel[invitation.state])}
+      </Badge>
+      {lines.map((line) => (
+        <Text key={line} size="xs" c="gray.7">
+          {line}
+        </Text>
+      ))}
+    </Stack>
+  );
+}
+
+function StaffRow({ vendorId, user, canEdit, createdAt, onNotice }: { vendorId: string; user: Member; canEdit: boolean; createdAt: string; onNotice: (text: string | null) => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
+  const resend = useMutation({
+    onMutate: () => onNotice(null),
+    mutationFn: () => expectOk(api.POST('/api/v1/vendors/{id}/staff/{userId}/invitation', { params: { path: { id: vendorId, userId: user.id } } })),
+    onSuccess: async (member) => {
+      onNotice(t('vendorStaff.resent', { email: member.email }));
+      await queryClient.invalidateQueries({ queryKey: vendorStaffKey(vendorId) });
+    },
+    onError: async () => queryClient.invalidateQueries({ queryKey: vendorStaffKey(vendorId) }),
+  });
+  const refusal = resend.isError ? resendRefusal(resend.error) : null;
+  const canResend = !user.disabled && user.invitation.state !== 'accepted';
   const disable = useMutation({
     mutationFn: () => expectOk(api.DELETE('/api/v1/vendors/{id}/staff/{userId}', { params: { path: { id: vendorId, userId: user.id } } })),
     onSuccess: async () => {
@@ -91,13 +142,28 @@ function StaffRow({ vendorId, user, canEdit, createdAt }: { vendorId: string; us
       <Table.Td style={{ whiteSpace: 'nowrap' }}>{user.displayName}</Table.Td>
       <Table.Td style={{ overflowWrap: 'anywhere' }}>{user.email}</Table.Td>
       <Table.Td style={{ whiteSpace: 'nowrap' }}>{createdAt}</Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-        <Badge color={user.disabled ? 'gray' : 'green'} variant="light" style={{ maxWidth: 'none', overflow: 'visible' }}>
-          {user.disabled ? t('vendorStaff.disabled') : t('vendorStaff.active')}
-        </Badge>
+      <Table.Td style={{ minWidth: 150 }}>
+        {user.disabled ? (
+          <Badge color="gray" variant="light" style={{ maxWidth: 'none', overflow: 'visible' }}>
+            {t('vendorStaff.disabled')}
+          </Badge>
+        ) : (
+          <InvitationCell invitation={user.invitation} />
+        )}
       </Table.Td>
       {canEdit && (
         <Table.Td>
+          {canResend && (
+            <Button size="compact-xs" variant="light" mb={4} loading={resend.isPending} onClick={() => resend.mutate()}>
+              {t('vendorStaff.resend')}
+            </Button>
+          )}
+          {refusal && (
+            <Alert color="red" variant="light" role="alert" p="xs">
+              <Text size="xs">{t(refusal === 'disabled' ? 'vendorStaff.resendDisabled' : 'vendorStaff.resendAccepted')}</Text>
+            </Alert>
+          )}
+          {resend.isError && !refusal && <ApiErrorAlert error={resend.error} />}
           {!user.disabled && !confirming && (
             <Button size="compact-xs" variant="default" onClick={() => setConfirming(true)}>
               {t('vendorStaff.disable')}
