@@ -334,5 +334,44 @@ describe('vendor and insurer portals', () => {
     expect(await row.innerText()).toContain('1時間 6,500円');
     expect((await (await page.request.get(`${server!.url}/api/v1/organizations?kind=vendor`)).json()).filter((o: { name: string }) => o.name === '堺ネットワーク工房')).toHaveLength(1);
     await screenshot(page, 'partners-vendors.png');
+
+    // The new vendor's first portal account: invited by mail, the invitation re-sent, then used.
+    await row.getByRole('button', { name: 'ログインアカウント' }).click();
+    const staff = page.getByRole('dialog', { name: '堺ネットワーク工房 のログインアカウント' });
+    await staff.getByText('まだアカウントがありません。', { exact: false }).waitFor();
+    await staff.getByLabel(/^氏名/).fill('堺 太郎');
+    await staff.getByLabel(/^メールアドレス/).fill('taro@network-kobo.example');
+    await staff.getByRole('button', { name: '追加して招待メールを送る' }).click();
+    await staff.getByText('taro@network-kobo.example に招待メールを送りました。', { exact: false }).waitFor();
+    const person = staff.getByRole('row').filter({ hasText: '堺 太郎' });
+    await person.getByText('招待中').waitFor();
+    await person.getByRole('button', { name: '招待メールを再送' }).click();
+    await staff.getByText('taro@network-kobo.example に招待メールを再送しました。', { exact: false }).waitFor();
+    await screenshot(page, 'partners-vendor-staff.png', false);
+
+    // Two invitations in the outbox; only the newer link sets the password.
+    const links = async () =>
+      (await server!.services.outbox.list({ kind: 'all' }, { limit: 200 })).filter((m) => m.to === 'taro@network-kobo.example').map((m) => /reset-password\?token=([\w-]+)/.exec(m.text)?.[1]);
+    await expect.poll(async () => (await links()).length).toBe(2);
+    const tokens = await links();
+    const invitee = await newPage();
+    const password = 'sakai-kobo-passw0rd';
+    const setPassword = async (token: string | undefined) => {
+      await invitee.goto(`${server!.url}/reset-password?token=${token}`);
+      await invitee.getByRole('heading', { name: '新しいパスワードの設定' }).waitFor();
+      await invitee.getByLabel(/^新しいパスワード \*?$/).fill(password);
+      await invitee.getByLabel(/^新しいパスワード（確認のためもう一度）/).fill(password);
+      await invitee.getByRole('button', { name: 'パスワードを変更する' }).click();
+    };
+    // The outbox lists newest first: the older link is the second.
+    await setPassword(tokens[1]);
+    await invitee.getByTestId('error-alert').waitFor();
+    await setPassword(tokens[0]);
+    await invitee.getByText('パスワードを変更しました。', { exact: false }).waitFor();
+    await signIn(invitee, { email: 'taro@network-kobo.example', password }, '駆け付け協力会社のホーム');
+
+    await page.reload();
+    await page.getByRole('row').filter({ hasText: '堺ネットワーク工房' }).getByRole('button', { name: 'ログインアカウント' }).click();
+    await staff.getByRole('row').filter({ hasText: '堺 太郎' }).getByText('利用中').waitFor();
   });
 });
